@@ -1,0 +1,116 @@
+"""Opening the local SQLite database: durable pragmas, migrations (with a backup first), sessions.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` and foreign keys on; a committed dossier survives a killed process
+or a power cut. Migrations are alembic's (``database/migrations``), applied on open; when one is pending on a database
+that already holds data, the file is first copied aside with SQLite's online backup API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from desk_app.config import migrations_dir
+
+log = logging.getLogger(__name__)
+
+DB_FILENAME = "desk.db"
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's own BEGIN govern transactions; pysqlite's implicit ones would defer locking.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _on_begin(conn: Any) -> None:
+    # One writer: take the write lock at the start of every transaction, so two processes never interleave.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(db_path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{db_path}", future=True)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def backup_to(db_path: Path, target: Path) -> Path:
+    """Copy a live database consistently with SQLite's online backup API."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(db_path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def migrate(engine: Engine, db_path: Path, backup_dir: Path) -> Path | None:
+    """Bring the schema to head; returns the pre-migration backup's path when one was made."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return None
+    backup = None
+    if current is not None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = backup_to(db_path, backup_dir / f"pre-migration-{current}-to-{head}-{stamp}.db")
+        log.info("database backed up before migration %s -> %s: %s", current, head, backup.name)
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    log.info("database migrated to %s", head)
+    return backup
+
+
+class Database:
+    """The open database of one desk: an engine and a session factory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
+        self.path = data_dir / DB_FILENAME
+        self.engine = make_engine(self.path)
+        self.migration_backup = migrate(self.engine, self.path, data_dir / "backups")
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()
