@@ -180,6 +180,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def add_working_hours(start: dt.datetime, amount: dt.timedelta, cal: WorkCalendar) -> dt.datetime:
     """Consume ``amount`` of office time from ``start``; the result lies inside (or at the end of) a session."""
+    if amount <= dt.timedelta(0):
+        return start  # nothing to consume: the moment stays (a zero pause must not move a 17:00 due to tomorrow)
     remaining = amount
     day = start.date()
     cursor = start

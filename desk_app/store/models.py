@@ -121,7 +121,7 @@ class Dossier(Base):
     id_number: Mapped[str | None] = mapped_column(String(12), index=True)
     birth_date: Mapped[dt.date | None]
     sex: Mapped[str | None] = mapped_column(String(6))
-    phone: Mapped[str | None] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(16), index=True)
     email: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
     search_folded: Mapped[str] = mapped_column(Text)  # vn_fold(name, address, phone, procedure) for FTS

@@ -74,6 +74,7 @@ def upgrade() -> None:
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dossiers_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_id_number'), ['id_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dossiers_phone'), ['phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_procedure_code'), ['procedure_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_status'), ['status'], unique=False)
@@ -206,6 +207,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_dossiers_status'))
         batch_op.drop_index(batch_op.f('ix_dossiers_received_at'))
         batch_op.drop_index(batch_op.f('ix_dossiers_procedure_code'))
+        batch_op.drop_index(batch_op.f('ix_dossiers_phone'))
         batch_op.drop_index(batch_op.f('ix_dossiers_id_number'))
         batch_op.drop_index(batch_op.f('ix_dossiers_due_at'))
 

@@ -1,0 +1,254 @@
+"""The lifecycle actions on a received dossier, one transaction each.
+
+Every action folds the dossier's recorded events into its state, lets the domain decide whether the action is
+allowed, appends the new event and rewrites the projection from the new state, all in one transaction: a refusal
+or a crash leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_app.domain.deadlines import due_after_supplement
+from desk_app.domain.errors import NotFoundError, TransitionError, ValidationError
+from desk_app.domain.lifecycle import DossierState, Event, EventKind, apply, check_allowed, fold
+from desk_app.domain.codes import parse_dossier_code
+from desk_app.services.applicant import applicant_columns, applicant_of, corrected, search_text
+from desk_app.services.catalog import get_procedure, time_limit_of
+from desk_app.services.clock import local
+from desk_app.services.context import ServiceContext, action_time
+from desk_app.services.rules import DeskRules, load_rules
+from desk_app.services.settings import SettingsService
+from desk_app.store.events import append_event
+from desk_app.store.models import Dossier, DossierEvent, Rating
+
+RATING_LEVELS = {3: "Rất hài lòng", 2: "Hài lòng", 1: "Không hài lòng"}
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    code: str
+    kind: EventKind
+    status: str
+    due_at: dt.datetime
+    message: str
+
+
+def find_dossier(session: Session, code: str) -> Dossier:
+    canonical = str(parse_dossier_code(code))
+    dossier = session.scalar(select(Dossier).where(Dossier.code == canonical))
+    if dossier is None:
+        raise NotFoundError(f"Không tìm thấy hồ sơ mã {canonical}.", field="code")
+    return dossier
+
+
+def recorded_events(session: Session, dossier: Dossier) -> list[DossierEvent]:
+    return list(
+        session.scalars(
+            select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.id)
+        )
+    )
+
+
+def as_domain_event(row: DossierEvent) -> Event:
+    return Event(EventKind(row.kind), row.at, row.payload)
+
+
+def state_of(session: Session, dossier: Dossier) -> tuple[DossierState, list[DossierEvent]]:
+    rows = recorded_events(session, dossier)
+    return fold(as_domain_event(r) for r in rows), rows
+
+
+def projection(state: DossierState) -> dict[str, Any]:
+    """The lifecycle columns of the projection, from the folded state."""
+    return {
+        "status": state.status.value,
+        "due_at": state.due_at,
+        "original_due_at": state.original_due_at,
+        "transferred_to": state.transferred_to,
+        "supplement_count": state.supplement_count,
+        "rescheduled": state.rescheduled,
+        "result_ready_at": state.result_ready_at,
+        "returned_at": state.returned_at,
+        "closed_at": state.closed_at,
+        "close_reason": state.close_reason,
+        "components": [
+            {
+                "procedure": c.procedure,
+                "name": c.name,
+                "resolving_body": c.resolving_body,
+                "transferred_to": c.transferred_to,
+                "ready_at": c.ready_at.isoformat() if c.ready_at else None,
+            }
+            for c in state.components
+        ],
+    }
+
+
+def project(dossier: Dossier, state: DossierState) -> None:
+    for column, value in projection(state).items():
+        setattr(dossier, column, value)
+
+
+def _required_text(value: str | None, field: str, what: str) -> str:
+    text = " ".join((value or "").split())
+    if not text:
+        raise ValidationError(f"Cần ghi {what}.", field=field)
+    if len(text) > 1000:
+        raise ValidationError(f"{what.capitalize()} quá dài (tối đa 1000 ký tự).", field=field)
+    return text
+
+
+Builder = Callable[[Session, Dossier, DossierState, list[DossierEvent], dt.datetime, DeskRules], dict[str, Any]]
+
+
+class DossierActions:
+    """The actions of the lifecycle (DOMAIN.md §3, §7) for one desk, clock and actor."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def _act(self, code: str, kind: EventKind, at: dt.datetime | None, build: Builder, message: str) -> ActionResult:
+        with self.ctx.write() as (session, now):
+            dossier = find_dossier(session, code)
+            state, rows = state_of(session, dossier)
+            check_allowed(state, kind)
+            moment = action_time(at, now, not_before=max(r.at for r in rows))
+            rules = load_rules(session)
+            payload = build(session, dossier, state, rows, moment, rules)
+            new_state = apply(state, Event(kind, moment, payload))
+            desk = int(SettingsService(session).get("desk"))
+            append_event(session, dossier=dossier, desk=desk, kind=kind.value, at=moment, recorded_at=now,
+                         actor=self.ctx.actor, payload=payload)
+            project(dossier, new_state)
+            return ActionResult(dossier.code, kind, dossier.status, dossier.due_at, message)
+
+    # -- hand-over and processing ----------------------------------------------------------------------------
+    def transfer(self, code: str, to: str | None = None, *, upper: bool = False, component: int | None = None,
+                 at: dt.datetime | None = None) -> ActionResult:
+        def build(session: Session, *_: Any) -> dict[str, Any]:
+            target = SettingsService(session).get("upper_level_name") if upper else _required_text(
+                to, "to", "nơi nhận hồ sơ (cán bộ hoặc cơ quan giải quyết)")
+            return {"to": target, "upper": upper, "component": component}
+
+        return self._act(code, EventKind.TRANSFERRED, at, build, "Đã chuyển hồ sơ.")
+
+    def request_supplement(self, code: str, items: list[str], reason: str | None = None,
+                           at: dt.datetime | None = None) -> ActionResult:
+        def build(*_: Any) -> dict[str, Any]:
+            clean = [" ".join(i.split()) for i in items if i and i.strip()]
+            if not clean:
+                raise ValidationError("Cần liệt kê đầy đủ các giấy tờ phải bổ sung (một lần đầy đủ).", field="items")
+            return {"items": clean, "reason": " ".join((reason or "").split()) or None}
+
+        return self._act(code, EventKind.SUPPLEMENT_REQUESTED, at, build, "Đã ghi yêu cầu bổ sung hồ sơ.")
+
+    def resubmit(self, code: str, at: dt.datetime | None = None) -> ActionResult:
+        def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
+                  moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
+            requested = next(r for r in reversed(rows) if r.kind == EventKind.SUPPLEMENT_REQUESTED.value)
+            limit = time_limit_of(get_procedure(session, dossier.procedure_code))
+            due = due_after_supplement(limit, previous_due=state.original_due_at, requested_at=requested.at,
+                                       resubmitted_at=moment, cal=rules.calendar, policy=rules.policy)
+            return {"previous_due_at": state.original_due_at.isoformat(), "due_at": due.isoformat(),
+                    "rule": rules.policy.supplement_rule.value}
+
+        return self._act(code, EventKind.RESUBMITTED, at, build, "Đã nhận hồ sơ bổ sung; hẹn trả đã tính lại.")
+
+    def result_ready(self, code: str, component: int | None = None, at: dt.datetime | None = None) -> ActionResult:
+        def build(*_: Any) -> dict[str, Any]:
+            return {"component": component}
+
+        return self._act(code, EventKind.RESULT_READY, at, build, "Đã ghi nhận có kết quả giải quyết.")
+
+    def return_result(self, code: str, rating: int | None = None, at: dt.datetime | None = None) -> ActionResult:
+        if rating is not None and rating not in RATING_LEVELS:
+            raise ValidationError("Mức hài lòng chỉ nhận 3 (Rất hài lòng), 2 (Hài lòng) hoặc 1 (Không hài lòng).",
+                                  field="rating")
+
+        def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
+                  moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
+            if rating is not None:
+                # Kept apart: no dossier, no citizen, never in the event payload (DOMAIN.md §8).
+                session.add(Rating(rated_on=moment.date(), field_code=dossier.field_code, clerk=self.ctx.actor,
+                                   level=rating))
+            return {"method": dossier.return_method}
+
+        return self._act(code, EventKind.RETURNED, at, build, "Đã trả kết quả cho công dân.")
+
+    # -- endings ---------------------------------------------------------------------------------------------
+    def _closing(self, code: str, kind: EventKind, reason: str | None, at: dt.datetime | None, what: str,
+                 message: str) -> ActionResult:
+        def build(*_: Any) -> dict[str, Any]:
+            return {"reason": _required_text(reason, "reason", what)}
+
+        return self._act(code, kind, at, build, message)
+
+    def refuse(self, code: str, reason: str | None, at: dt.datetime | None = None) -> ActionResult:
+        return self._closing(code, EventKind.REFUSED, reason, at, "lý do từ chối cụ thể", "Đã từ chối giải quyết.")
+
+    def withdraw(self, code: str, reason: str | None, at: dt.datetime | None = None) -> ActionResult:
+        return self._closing(code, EventKind.WITHDRAWN, reason, at, "lý do công dân rút hồ sơ", "Đã ghi rút hồ sơ.")
+
+    def stop(self, code: str, reason: str | None, at: dt.datetime | None = None) -> ActionResult:
+        return self._closing(code, EventKind.STOPPED, reason, at, "lý do dừng xử lý", "Đã dừng xử lý hồ sơ.")
+
+    def void(self, code: str, reason: str | None, at: dt.datetime | None = None) -> ActionResult:
+        return self._closing(code, EventKind.VOIDED, reason, at, "lý do hủy (ví dụ: nhập trùng với hồ sơ nào)",
+                             "Đã hủy hồ sơ nhập trùng.")
+
+    # -- apology and new date ------------------------------------------------------------------------------
+    def reschedule(self, code: str, new_due: dt.datetime | dt.date, reason: str | None,
+                   at: dt.datetime | None = None) -> ActionResult:
+        def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
+                  moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
+            text = _required_text(reason, "reason", "lý do chậm trễ")
+            if moment.date() >= state.due_at.date():
+                raise TransitionError(
+                    f"Phiếu xin lỗi và hẹn lại phải gửi chậm nhất trước ngày hẹn trả một ngày; hồ sơ hẹn trả "
+                    f"{state.due_at:%d/%m/%Y} nên hạn cuối để hẹn lại là {state.due_at.date() - dt.timedelta(days=1):%d/%m/%Y}.",
+                    field="at",
+                )
+            if isinstance(new_due, dt.datetime):
+                new = local(new_due)
+            else:  # a date alone keeps the appointment's clock time
+                new = dt.datetime.combine(new_due, state.due_at.timetz())
+            if new <= state.due_at:
+                raise ValidationError(
+                    f"Ngày hẹn mới phải sau ngày hẹn cũ ({state.due_at:%H:%M ngày %d/%m/%Y}).", field="new_due")
+            if not rules.calendar.is_working_day(new.date()):
+                raise ValidationError(f"Ngày hẹn mới {new:%d/%m/%Y} là ngày nghỉ; hãy chọn một ngày làm việc.",
+                                      field="new_due")
+            return {"previous_due_at": state.due_at.isoformat(), "due_at": new.isoformat(), "reason": text}
+
+        return self._act(code, EventKind.RESCHEDULED, at, build, "Đã hẹn lại ngày trả kết quả.")
+
+    # -- mistakes --------------------------------------------------------------------------------------------
+    def correct(self, code: str, field: str, value: str, at: dt.datetime | None = None) -> ActionResult:
+        def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
+                  moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
+            if field == "return_address":
+                new_value: Any = " ".join(value.split()) or None
+                if dossier.return_method != "desk" and not new_value:
+                    raise ValidationError("Hồ sơ nhận kết quả ngoài Bộ phận Một cửa cần địa chỉ nhận.",
+                                          field="return_address")
+                old = dossier.return_address
+                dossier.return_address = new_value
+            else:
+                before = applicant_of(dossier)
+                after = corrected(before, field, value, today=moment.date())
+                old, new_value = before.as_dict()[field], after.as_dict()[field]
+                for column, column_value in applicant_columns(after).items():
+                    setattr(dossier, column, column_value)
+                dossier.search_folded = search_text(after, dossier.procedure_name)
+            if old == new_value:
+                raise ValidationError("Giá trị mới giống giá trị đang lưu; không có gì để sửa.", field="value")
+            return {"field": field, "old": old, "new": new_value}
+
+        return self._act(code, EventKind.CORRECTED, at, build, "Đã sửa thông tin; hãy in lại giấy tiếp nhận.")

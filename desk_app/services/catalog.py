@@ -1,0 +1,174 @@
+"""The procedure catalog and the holiday schedules: loading the shipped data, looking procedures up.
+
+``load_catalog`` and ``load_holidays`` are idempotent upserts: running ``desk-app init`` again after an update of
+``database/catalog/*.json`` updates the rows in place and never duplicates them. A procedure that disappears from
+the file is deactivated, never deleted, since dossiers refer to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from desk_app.config import catalog_dir
+from desk_app.domain.deadlines import TimeLimit, TimeUnit
+from desk_app.domain.errors import NotFoundError, ValidationError
+from desk_app.domain.validation import vn_fold
+from desk_app.store.models import Holiday, Procedure
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    name: str
+    originals: int
+    copies: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "originals": self.originals, "copies": self.copies}
+
+
+def read_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def load_catalog(session: Session, path: Path | None = None) -> int:
+    """Insert or update every procedure of the catalog file; returns how many it holds."""
+    data = read_json(path or catalog_dir() / "procedures.json")
+    fields = {f["code"]: f["name"] for f in data["fields"]}
+    version = str(data["catalog_version"])
+    existing = {p.code: p for p in session.scalars(select(Procedure))}
+    seen: set[str] = set()
+    for item in data["procedures"]:
+        limit = TimeLimit(int(item["time_limit"]["value"]), TimeUnit(item["time_limit"]["unit"]))
+        if item["field"] not in fields:
+            raise ValidationError(f"Thủ tục {item['code']}: lĩnh vực '{item['field']}' không có trong danh mục.")
+        values = dict(
+            national_code=item.get("national_code"),
+            name=item["name"],
+            name_folded=vn_fold(f"{item['name']} {item['code']} {fields[item['field']]}"),
+            field_code=item["field"],
+            field_name=fields[item["field"]],
+            time_value=limit.value,
+            time_unit=limit.unit.value,
+            time_note=item.get("time_limit_note", ""),
+            fee=int(item.get("fee", 0)),
+            fee_note=item.get("fee_note", ""),
+            fee_exemptable=bool(item.get("fee_exemptable", False)),
+            resolving_body=item["resolving_body"],
+            inter_level=bool(item.get("inter_level", False)),
+            documents=[DocumentItem(d["name"], int(d["originals"]), int(d["copies"])).as_dict() for d in item["documents"]],
+            components=list(item.get("components", [])),
+            active=True,
+            catalog_version=version,
+        )
+        row = existing.get(item["code"])
+        if row is None:
+            session.add(Procedure(code=item["code"], **values))
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+        seen.add(item["code"])
+    for code, row in existing.items():
+        if code not in seen:
+            row.active = False
+    return len(seen)
+
+
+def load_holidays(session: Session, path: Path | None = None) -> int:
+    """Replace the shipped official schedules and optional holidays by the file's; returns the years it holds."""
+    data = read_json(path or catalog_dir() / "holidays.json")
+    session.execute(delete(Holiday))
+    for year, entry in data["years"].items():
+        for period in entry.get("off", ()):
+            session.add(
+                Holiday(
+                    year=int(year),
+                    kind="period",
+                    start=dt.date.fromisoformat(period["from"]),
+                    end=dt.date.fromisoformat(period["to"]),
+                    name=period["name"],
+                    data={"occasions": period["occasions"], "swapped": period.get("swapped", [])},
+                    source=entry.get("source", ""),
+                )
+            )
+        for makeup in entry.get("makeup_working", ()):
+            day = dt.date.fromisoformat(makeup["date"])
+            session.add(
+                Holiday(year=int(year), kind="makeup", start=day, end=day, name=makeup["name"], data={},
+                        source=entry.get("source", ""))
+            )
+    for optional in data.get("optional", ()):
+        session.add(Holiday(year=None, kind="optional", start=None, end=None, name=optional["name"], data=optional))
+    return len(data["years"])
+
+
+def holiday_data(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The holidays table in the JSON shape of ``holidays.json`` (``years`` and ``optional``)."""
+    years: dict[str, Any] = {}
+    optional: list[dict[str, Any]] = []
+    for row in session.scalars(select(Holiday).order_by(Holiday.start)):
+        if row.kind == "optional":
+            optional.append(row.data)
+            continue
+        entry = years.setdefault(str(row.year), {"source": row.source, "off": [], "makeup_working": []})
+        assert row.start is not None and row.end is not None
+        if row.kind == "period":
+            entry["off"].append(
+                {"from": row.start.isoformat(), "to": row.end.isoformat(), "name": row.name, **row.data}
+            )
+        else:
+            entry["makeup_working"].append({"date": row.start.isoformat(), "name": row.name})
+    return years, optional
+
+
+def get_procedure(session: Session, code: str) -> Procedure:
+    procedure = session.scalar(select(Procedure).where(Procedure.code == code.strip()))
+    if procedure is None:
+        raise NotFoundError(
+            f"Không có thủ tục mã '{code}' trong danh mục. Tra mã bằng lệnh 'desk-app procedures --search ...'.",
+            field="procedure",
+        )
+    return procedure
+
+
+def search_procedures(session: Session, text: str = "", *, include_inactive: bool = False) -> list[Procedure]:
+    """Procedures whose name, code or field contains every word of ``text``, accents ignored."""
+    query = select(Procedure).order_by(Procedure.field_code, Procedure.code)
+    if not include_inactive:
+        query = query.where(Procedure.active.is_(True))
+    for word in vn_fold(text).split():
+        query = query.where(Procedure.name_folded.contains(word, autoescape=True))
+    return list(session.scalars(query))
+
+
+def time_limit_of(procedure: Procedure) -> TimeLimit:
+    return TimeLimit(procedure.time_value, TimeUnit(procedure.time_unit))
+
+
+def procedure_as_dict(procedure: Procedure) -> dict[str, Any]:
+    return {
+        "code": procedure.code,
+        "national_code": procedure.national_code,
+        "name": procedure.name,
+        "field": procedure.field_name,
+        "field_code": procedure.field_code,
+        "time_value": procedure.time_value,
+        "time_unit": procedure.time_unit,
+        "time_limit": time_limit_of(procedure).describe(),
+        "time_note": procedure.time_note,
+        "fee": procedure.fee,
+        "fee_note": procedure.fee_note,
+        "fee_exemptable": procedure.fee_exemptable,
+        "resolving_body": procedure.resolving_body,
+        "inter_level": procedure.inter_level,
+        "documents": procedure.documents,
+        "components": procedure.components,
+        "active": procedure.active,
+    }

@@ -1,0 +1,70 @@
+"""What every use case needs: the database, the injected clock, who acts; and the checks shared by all writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from desk_app.domain.errors import DomainError, ValidationError
+from desk_app.services.clock import Clock, local
+from desk_app.store.db import Database
+from desk_app.store.events import latest_recorded_at
+
+# How far the clock may lag the latest recorded event (two desks' clocks differ a little), and how far ahead of
+# the clock a clerk may date an action (a slow clock on the counter PC).
+CLOCK_TOLERANCE = dt.timedelta(minutes=2)
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+class ClockError(DomainError):
+    """The system clock reads earlier than the latest recorded event: times written now would be wrong."""
+
+
+@dataclass
+class ServiceContext:
+    db: Database
+    clock: Clock
+    actor: str
+
+    @contextmanager
+    def write(self) -> Iterator[tuple[Session, dt.datetime]]:
+        """One transaction: commits if the block finishes, rolls everything back on any error."""
+        with self.db.session() as session, session.begin():
+            now = self.clock.now()
+            latest = latest_recorded_at(session)
+            if latest is not None and now < latest - CLOCK_TOLERANCE:
+                raise ClockError(
+                    f"ĐỒNG HỒ MÁY TÍNH ĐANG SAI: máy báo {now:%H:%M ngày %d/%m/%Y} nhưng sự kiện gần nhất đã ghi lúc "
+                    f"{latest:%H:%M ngày %d/%m/%Y}. Hãy chỉnh lại ngày giờ của máy trước khi tiếp nhận hoặc xử lý "
+                    "hồ sơ, để giấy hẹn và sổ theo dõi không ghi sai thời gian.",
+                    field="clock",
+                )
+            yield session, now
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.db.session() as session:
+            yield session
+
+
+def action_time(at: dt.datetime | None, now: dt.datetime, *, not_before: dt.datetime | None = None) -> dt.datetime:
+    """The moment an action happened: ``now`` by default, or a time the clerk gives (not in the future)."""
+    if at is None:
+        return now
+    moment = local(at).replace(microsecond=0)
+    if moment > now + FUTURE_TOLERANCE:
+        raise ValidationError(
+            f"Thời điểm {moment:%H:%M ngày %d/%m/%Y} nằm trong tương lai (bây giờ là {now:%H:%M ngày %d/%m/%Y}).",
+            field="at",
+        )
+    if not_before is not None and moment < not_before:
+        raise ValidationError(
+            f"Thời điểm {moment:%H:%M ngày %d/%m/%Y} sớm hơn sự kiện trước đó của hồ sơ "
+            f"({not_before:%H:%M ngày %d/%m/%Y}).",
+            field="at",
+        )
+    return moment

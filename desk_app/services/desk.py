@@ -1,0 +1,62 @@
+"""Opening a desk's database, and ``init``: create or upgrade it, load the catalog and holidays, apply settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from desk_app.services.catalog import load_catalog, load_holidays
+from desk_app.services.settings import SettingsService
+from desk_app.store.db import Database
+from desk_app.store.models import Procedure
+
+
+@dataclass(frozen=True)
+class InitReport:
+    database: Path
+    procedures: int
+    holiday_years: int
+    settings: dict[str, str]
+    migration_backup: Path | None
+
+
+def open_desk(data_dir: Path) -> Database:
+    """Open (creating or migrating as needed) the desk database; a new one gets the shipped catalog at once."""
+    db = Database(data_dir)
+    with db.session() as session, session.begin():
+        if not session.scalar(select(func.count()).select_from(Procedure)):
+            load_catalog(session)
+            load_holidays(session)
+    return db
+
+
+# What `make run` shows a newcomer: a plausible commune of Đồng Tháp (the agency code is illustrative).
+DEMO_SETTINGS = {
+    "commune_name": "UBND xã Mỹ Phong",
+    "agency_code": "000.31.22.H20",
+    "upper_level_name": "UBND tỉnh Đồng Tháp",
+    "upper_level_kind": "province",
+    "hotline": "Tổng đài 1022",
+}
+
+
+def initialise(db: Database, overrides: dict[str, str], *, demo: bool = False) -> InitReport:
+    """Idempotent: reload the catalog and the holiday schedules, keep existing settings, apply ``overrides``.
+
+    With ``demo``, the demo commune's settings fill the keys that were never set (an installation's own are kept).
+    """
+    with db.session() as session, session.begin():
+        procedures = load_catalog(session)
+        years = load_holidays(session)
+        settings = SettingsService(session)
+        if demo:
+            for key, value in DEMO_SETTINGS.items():
+                if not settings.is_set(key):
+                    settings.set(key, value)
+        for key, value in overrides.items():
+            settings.set(key, value)
+        session.flush()
+        values = settings.all()
+    return InitReport(db.path, procedures, years, values, db.migration_backup)

@@ -1,0 +1,255 @@
+"""Receiving a dossier (tiếp nhận hồ sơ): one procedure, or a bundle such as "3 trong 1", as one dossier.
+
+One transaction: validate everything, issue the code from the desk's block and the ledger entry, compute the
+appointment, write the dossier row and its ``received`` event. Nothing is written if anything is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_app.domain.codes import LedgerEntry, format_dossier_code, next_ledger_entry, next_sequence
+from desk_app.domain.deadlines import Appointment, TimeLimit
+from desk_app.domain.errors import ValidationError
+from desk_app.domain.lifecycle import EventKind, Status
+from desk_app.services.applicant import Applicant, applicant_columns, check_applicant, search_text
+from desk_app.services.catalog import get_procedure, time_limit_of
+from desk_app.services.context import ServiceContext, action_time
+from desk_app.services.rules import load_rules
+from desk_app.services.settings import SettingsService
+from desk_app.store.counters import code_counter, last_value, ledger_counter, store_value
+from desk_app.store.events import append_event
+from desk_app.store.models import Dossier, Procedure
+
+CHANNELS = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Qua bưu chính"}
+RETURN_METHODS = {"desk": "Tại Bộ phận Một cửa", "postal": "Qua bưu chính công ích", "home": "Tại nhà"}
+EXEMPTIONS = {
+    "merit": "Gia đình người có công với cách mạng",
+    "poor": "Hộ nghèo",
+    "disability": "Người khuyết tật",
+}
+# Unambiguous letters and digits (no 0/O, 1/I/L): the key is read off paper and typed on a phone.
+LOOKUP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LOOKUP_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class ReceiveRequest:
+    procedure: str
+    applicant: dict[str, Any]
+    received_at: dt.datetime | None = None
+    channel: str = "direct"
+    copies: int = 1
+    documents: list[dict[str, Any]] | None = None
+    return_method: str = "desk"
+    return_address: str | None = None
+    fee_exemption: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    code: str
+    lookup_key: str
+    received_at: dt.datetime
+    due_at: dt.datetime
+    explanation: str
+    ledger_book: str
+    ledger_number: int
+    fee_due: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def _choice(value: str, options: dict[str, str], field_name: str, label: str) -> str:
+    if value not in options:
+        listed = ", ".join(f"{k} ({v})" for k, v in options.items())
+        raise ValidationError(f"{label} '{value}' không hợp lệ. Chọn một trong: {listed}.", field=field_name)
+    return value
+
+
+def _documents(given: list[dict[str, Any]] | None, procedure: Procedure) -> list[dict[str, Any]]:
+    if given is None:
+        return [dict(d) for d in procedure.documents]
+    documents = []
+    for index, item in enumerate(given, start=1):
+        name = str(item.get("name", "")).strip()
+        if not name:
+            raise ValidationError(f"Giấy tờ thứ {index} chưa có tên.", field="documents")
+        try:
+            originals, copies = int(item.get("originals", 0)), int(item.get("copies", 0))
+        except (TypeError, ValueError):
+            raise ValidationError(f"Giấy tờ '{name}': số bản chính/bản sao phải là số nguyên.", field="documents") from None
+        if originals < 0 or copies < 0 or originals + copies == 0:
+            raise ValidationError(f"Giấy tờ '{name}': cần ít nhất một bản chính hoặc bản sao.", field="documents")
+        documents.append({"name": name, "originals": originals, "copies": copies})
+    if not documents:
+        raise ValidationError("Hồ sơ phải có ít nhất một giấy tờ.", field="documents")
+    return documents
+
+
+def _fee(procedure: Procedure, copies: int, exemption: str | None) -> tuple[int, str | None]:
+    if not exemption or not exemption.strip():
+        return procedure.fee * copies, None
+    if not procedure.fee_exemptable:
+        raise ValidationError(
+            f"Thủ tục '{procedure.name}' không thuộc diện miễn lệ phí theo đối tượng.", field="fee_exemption"
+        )
+    reason = EXEMPTIONS.get(exemption.strip(), exemption.strip())
+    return 0, reason
+
+
+def _components(session: Session, procedure: Procedure) -> list[dict[str, str]]:
+    if not procedure.components:
+        return [{"procedure": procedure.code, "name": procedure.name, "resolving_body": procedure.resolving_body}]
+    parts = []
+    for component in procedure.components:
+        part = get_procedure(session, component["procedure"])
+        parts.append({"procedure": part.code, "name": part.name, "resolving_body": component["resolving_body"]})
+    return parts
+
+
+def _lookup_key(session: Session) -> str:
+    while True:
+        key = "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
+        if session.scalar(select(Dossier.id).where(Dossier.lookup_key == key)) is None:
+            return key
+
+
+def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
+    with ctx.write() as (session, now):
+        settings = SettingsService(session).all()
+        procedure = get_procedure(session, request.procedure)
+        if not procedure.active:
+            raise ValidationError(f"Thủ tục '{procedure.name}' đã ngừng áp dụng.", field="procedure")
+        applicant, warnings = check_applicant(dict(request.applicant), today=now.date())
+        received_at = action_time(request.received_at, now)
+        channel = _choice(request.channel, CHANNELS, "channel", "Kênh nộp")
+        return_method = _choice(request.return_method, RETURN_METHODS, "return_method", "Hình thức nhận kết quả")
+        return_address = (request.return_address or "").strip() or None
+        if return_method != "desk":
+            return_address = return_address or applicant.address
+            if not return_address:
+                raise ValidationError("Nhận kết quả qua bưu chính hoặc tại nhà thì cần địa chỉ nhận.",
+                                      field="return_address")
+        if not isinstance(request.copies, int) or not 1 <= request.copies <= 50:
+            raise ValidationError("Số lượng hồ sơ (bộ) phải từ 1 đến 50.", field="copies")
+        documents = _documents(request.documents, procedure)
+        fee_due, exemption = _fee(procedure, request.copies, request.fee_exemption)
+        components = _components(session, procedure)
+
+        rules = load_rules(session)
+        limit = time_limit_of(procedure)
+        appointment = rules.appointment(limit, received_at)
+
+        desk, agency = int(settings["desk"]), settings["agency_code"]
+        day_key = f"{received_at:%y%m%d}"
+        sequence = next_sequence(desk, last_value(session, code_counter(desk, day_key)))
+        store_value(session, code_counter(desk, day_key), sequence)
+        code = format_dossier_code(agency, received_at.date(), sequence)
+        ledger_name = ledger_counter(desk, received_at.year)
+        ledger = next_ledger_entry(received_at.year, desk, last_value(session, ledger_name),
+                                   int(settings["ledger_start"]))
+        store_value(session, ledger_name, ledger.number)
+
+        columns, payload = received_record(
+            code=code, lookup_key=_lookup_key(session), desk=desk, procedure=procedure, applicant=applicant,
+            documents=documents, copies=request.copies, channel=channel, return_method=return_method,
+            return_address=return_address, fee_due=fee_due, exemption=exemption, limit=limit,
+            received_at=received_at, appointment=appointment, components=components, ledger=ledger,
+        )
+        dossier = Dossier(**columns)
+        session.add(dossier)
+        session.flush()
+        append_event(session, dossier=dossier, desk=desk, kind=EventKind.RECEIVED.value, at=received_at,
+                     recorded_at=now, actor=ctx.actor, payload=payload)
+        return Receipt(
+            code=code,
+            lookup_key=dossier.lookup_key,
+            received_at=received_at,
+            due_at=appointment.due_at,
+            explanation=appointment.explanation,
+            ledger_book=ledger.book,
+            ledger_number=ledger.number,
+            fee_due=fee_due,
+            warnings=warnings,
+        )
+
+
+
+def received_record(
+    *,
+    code: str,
+    lookup_key: str,
+    desk: int,
+    procedure: Procedure,
+    applicant: Applicant,
+    documents: list[dict[str, Any]],
+    copies: int,
+    channel: str,
+    return_method: str,
+    return_address: str | None,
+    fee_due: int,
+    exemption: str | None,
+    limit: TimeLimit,
+    received_at: dt.datetime,
+    appointment: Appointment,
+    components: list[dict[str, str]],
+    ledger: LedgerEntry,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The new dossier row's columns and its ``received`` event's payload, which say the same thing."""
+    columns = dict(
+        code=code,
+        lookup_key=lookup_key,
+        desk=desk,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        field_code=procedure.field_code,
+        search_folded=search_text(applicant, procedure.name),
+        documents=documents,
+        copies=copies,
+        channel=channel,
+        return_method=return_method,
+        return_address=return_address,
+        fee_due=fee_due,
+        fee_exemption=exemption,
+        fee_paid=False,
+        time_limit=str(limit),
+        received_at=received_at,
+        due_at=appointment.due_at,
+        original_due_at=appointment.due_at,
+        status=Status.RECEIVED.value,
+        components=[{**c, "transferred_to": None, "ready_at": None} for c in components],
+        supplement_count=0,
+        rescheduled=False,
+        ledger_year=ledger.year,
+        ledger_desk=ledger.desk,
+        ledger_number=ledger.number,
+        last_event_seq=0,
+        **applicant_columns(applicant),
+    )
+    payload = {
+        "procedure": procedure.code,
+        "procedure_name": procedure.name,
+        "field": procedure.field_code,
+        "inter_level": procedure.inter_level,
+        "applicant": applicant.as_dict(),
+        "documents": documents,
+        "copies": copies,
+        "channel": channel,
+        "return_method": return_method,
+        "return_address": return_address,
+        "fee_due": fee_due,
+        "fee_exemption": exemption,
+        "time_limit": str(limit),
+        "counted_from": appointment.counted_from.isoformat(),
+        "due_at": appointment.due_at.isoformat(),
+        "components": components,
+        "lookup_key": lookup_key,
+        "ledger": {"year": ledger.year, "desk": ledger.desk, "number": ledger.number},
+    }
+    return columns, payload

@@ -1,0 +1,171 @@
+"""The desk's settings: every key with its default, its Vietnamese label and its validation.
+
+Settings live in the ``settings`` table as text. Reading a key that was never set gives its default; setting a key
+checks the value first and refuses it with a Vietnamese message naming the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_app.domain.calendar import OfficeHours
+from desk_app.domain.codes import validate_agency_code, validate_desk
+from desk_app.domain.deadlines import SupplementRule
+from desk_app.domain.errors import ValidationError
+from desk_app.store.models import Setting
+
+WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+
+
+def _text(value: str) -> str:
+    return value.strip()
+
+
+def _required(label: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not value.strip():
+            raise ValidationError(f"{label} không được để trống.")
+        return value.strip()
+
+    return check
+
+
+def _int_range(low: int, high: int) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValidationError(f"Cần một số nguyên từ {low} đến {high}, không phải '{value}'.") from None
+        if not low <= number <= high:
+            raise ValidationError(f"Giá trị phải từ {low} đến {high} (đang là {number}).")
+        return str(number)
+
+    return check
+
+
+def _bool(value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on", "có", "bật"}:
+        return "true"
+    if lowered in {"0", "false", "no", "off", "không", "tắt"}:
+        return "false"
+    raise ValidationError(f"Cần 'true' hoặc 'false', không phải '{value}'.")
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value.strip() not in options:
+            raise ValidationError(f"Chỉ nhận một trong: {', '.join(options)} (không phải '{value}').")
+        return value.strip()
+
+    return check
+
+
+def _time(value: str) -> str:
+    try:
+        return dt.time.fromisoformat(value.strip()).strftime("%H:%M")
+    except ValueError:
+        raise ValidationError(f"Cần giờ dạng HH:MM, ví dụ 15:00 (không phải '{value}').") from None
+
+
+def _sessions(value: str) -> str:
+    return OfficeHours.parse(value).format()
+
+
+def _sessions_or_empty(value: str) -> str:
+    return _sessions(value) if value.strip() else ""
+
+
+def _weekdays(value: str) -> str:
+    days = [d.strip().lower() for d in value.split(",") if d.strip()]
+    unknown = [d for d in days if d not in WEEKDAYS]
+    if unknown:
+        raise ValidationError(f"Không hiểu ngày '{unknown[0]}'. Dùng mon, tue, wed, thu, fri, sat, sun, cách nhau dấu phẩy.")
+    return ",".join(sorted(set(days), key=WEEKDAYS.__getitem__))
+
+
+def _keys(value: str) -> str:
+    return ",".join(sorted({k.strip() for k in value.split(",") if k.strip()}))
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: str
+    check: Callable[[str], str]
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("commune_name", "Tên đơn vị (xã/phường/thị trấn)", "UBND xã Mẫu", _required("Tên đơn vị")),
+    SettingSpec("agency_code", "Mã cơ quan (QCVN 102:2016)", "000.00.00.H20", validate_agency_code),
+    SettingSpec("upper_level_name", "Tên cấp trên", "UBND tỉnh", _required("Tên cấp trên")),
+    SettingSpec("upper_level_kind", "Cấp trên là tỉnh hay huyện", "province", _choice("province", "district")),
+    SettingSpec("upper_level_url", "Địa chỉ máy chủ cấp trên", "", _text),
+    SettingSpec("hotline", "Đường dây nóng in trên giấy hẹn", "Tổng đài 1022", _text),
+    SettingSpec("leader_phone", "Số điện thoại lãnh đạo xã", "", _text),
+    SettingSpec("desk", "Số bàn tiếp nhận (0–9)", "0", lambda v: str(validate_desk(int(_int_range(0, 9)(v))))),
+    SettingSpec("ledger_start", "Số thứ tự đầu tiên của sổ theo dõi trong năm", "1", _int_range(1, 999999)),
+    SettingSpec("office_hours", "Giờ làm việc", "07:00-11:30,13:30-17:00", _sessions),
+    SettingSpec("saturday_reception", "Giờ tiếp nhận sáng thứ Bảy (để trống nếu không)", "", _sessions_or_empty),
+    SettingSpec("weekly_rest", "Ngày nghỉ hằng tuần", "sat,sun", _weekdays),
+    SettingSpec("cutoff_time", "Giờ chốt tiếp nhận trong ngày", "15:00", _time),
+    SettingSpec("multi_day_after_cutoff", "Hồ sơ nhiều ngày nhận sau giờ chốt tính từ ngày làm việc sau", "false", _bool),
+    SettingSpec("supplement_rule", "Khi bổ sung hồ sơ: tính lại (restart) hay tạm dừng (pause)", "restart",
+                _choice(SupplementRule.RESTART.value, SupplementRule.PAUSE.value)),
+    SettingSpec("optional_holidays", "Ngày nghỉ tùy chọn đã bật (ví dụ vn_culture_day)", "", _keys),
+    SettingSpec("no_appointment_days", "Ngày không hẹn (ví dụ thu)", "", _weekdays),
+    SettingSpec("paper_size", "Khổ giấy in giấy hẹn", "A5", _choice("A5", "A4", "80mm")),
+    SettingSpec("form_edition", "Bộ biểu mẫu", "2018", _choice("2018", "2025")),
+)
+
+SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+def _spec(key: str) -> SettingSpec:
+    spec = SPEC_BY_KEY.get(key)
+    if spec is None:
+        raise ValidationError(f"Không có thiết lập '{key}'. Các thiết lập: {', '.join(SPEC_BY_KEY)}.", field="key")
+    return spec
+
+
+def normalise(key: str, value: str) -> str:
+    spec = _spec(key)
+    try:
+        return spec.check(value)
+    except ValidationError as error:
+        raise ValidationError(f"{spec.label}: {error.message}", field=key) from None
+    except ValueError:
+        raise ValidationError(f"{spec.label}: giá trị '{value}' không hợp lệ.", field=key) from None
+
+
+class SettingsService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all(self) -> dict[str, str]:
+        stored = {s.key: s.value for s in self.session.scalars(select(Setting))}
+        return {spec.key: stored.get(spec.key, spec.default) for spec in SPECS}
+
+    def get(self, key: str) -> str:
+        spec = _spec(key)
+        row = self.session.get(Setting, key)
+        return row.value if row is not None else spec.default
+
+    def set(self, key: str, value: str) -> str:
+        """Validate and store one setting (the caller commits)."""
+        clean = normalise(key, value)
+        row = self.session.get(Setting, key)
+        if row is None:
+            self.session.add(Setting(key=key, value=clean))
+        else:
+            row.value = clean
+        return clean
+
+    def is_set(self, key: str) -> bool:
+        return self.session.get(Setting, _spec(key).key) is not None
