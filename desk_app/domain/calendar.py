@@ -265,9 +265,14 @@ class WorkCalendar:
     def _build_year(self, year: int) -> _YearDays:
         schedule = self.schedules.get(year, YearSchedule(year))
         off: dict[dt.date, DayOff] = {}
-        makeup = {m.date: m for m in schedule.makeup_days}
-        for period in schedule.periods:
+        # A decreed period may cross the new year (31/12/2022–02/01/2023 for New Year 2023): take the days that
+        # fall in this year from the neighbouring years' schedules too.
+        neighbours = [self.schedules[y] for y in (year - 1, year, year + 1) if y in self.schedules]
+        makeup = {m.date: m for s in neighbours for m in s.makeup_days if m.date.year == year}
+        for period in (p for s in neighbours for p in s.periods):
             for day in period.days():
+                if day.year != year:
+                    continue
                 kind = DayKind.SWAPPED if day in period.swapped else DayKind.HOLIDAY
                 name = f"{period.name} (nghỉ hoán đổi)" if kind is DayKind.SWAPPED else period.name
                 off[day] = DayOff(day, name, kind)
@@ -330,10 +335,14 @@ def schedules_from_data(data: Mapping[str, object]) -> dict[int, YearSchedule]:
             for p in entry.get("off", ())
         )
         makeup = tuple(MakeupDay(dt.date.fromisoformat(m["date"]), m["name"]) for m in entry.get("makeup_working", ()))
-        for item in [*periods, *makeup]:
-            first = item.start if isinstance(item, OfficialPeriod) else item.date
-            if first.year != year:
-                raise ValidationError(f"Ngày {first:%d/%m/%Y} không thuộc lịch năm {year}.", field="holidays")
+        for period in periods:
+            if period.end < period.start or not (period.start.year == year or period.end.year == year):
+                raise ValidationError(
+                    f"Đợt nghỉ {period.start:%d/%m/%Y}–{period.end:%d/%m/%Y} không thuộc lịch năm {year}.",
+                    field="holidays")
+        for day in makeup:
+            if day.date.year != year:
+                raise ValidationError(f"Ngày làm bù {day.date:%d/%m/%Y} không thuộc lịch năm {year}.", field="holidays")
         schedules[year] = YearSchedule(year, periods, makeup, str(entry.get("source", "")))
     return schedules
 

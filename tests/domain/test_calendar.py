@@ -297,12 +297,6 @@ def test_schedule_data_with_a_date_of_another_year_is_refused() -> None:
     assert err.value.field == "holidays"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A decreed period that starts in the previous year (e.g. New Year 2023: Sat 31/12/2022–Mon 02/01/2023) "
-    "cannot be entered: schedules_from_data refuses it under 2023, and under 2022 its 2023 days are never seen. "
-    "Not stated by DOMAIN.md; fixing needs cross-year periods in the schedule model.",
-)
 def test_official_period_crossing_new_year_can_be_entered() -> None:
     data = {
         "2023": {
@@ -312,7 +306,18 @@ def test_official_period_crossing_new_year_can_be_entered() -> None:
         }
     }
     cal = WorkCalendar(schedules_from_data(data))
-    assert not cal.is_working_day(D(2023, 1, 2))
+    assert not cal.is_working_day(D(2023, 1, 2))  # Monday, inside the decreed period
+    assert not cal.is_working_day(D(2022, 12, 31))
+    assert cal.day_off(D(2022, 12, 31)).name == "Tết Dương lịch"
+    assert cal.is_working_day(D(2023, 1, 3))  # the 2023 rule for New Year is replaced, not added to
+    assert not any(d.kind.value == "compensatory" and d.date < D(2023, 1, 10) for d in cal.non_working_days(2023))
+
+
+def test_period_outside_its_year_is_refused() -> None:
+    with pytest.raises(ValidationError) as refused:
+        schedules_from_data({"2024": {"off": [{"from": "2022-12-31", "to": "2023-01-02", "name": "X",
+                                               "occasions": ["new_year"]}]}})
+    assert refused.value.field == "holidays"
 
 
 # -- the optional 24/11 holiday --------------------------------------------------------------------------------------
