@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     for option, key in INIT_OPTIONS.items():
         init.add_argument(option, dest=key, metavar=key.upper())
     init.add_argument("--demo", action="store_true", help="fill settings never set with the demo commune's")
+    init.epilog = "--ledger-start N numbers this year's book from N (a desk that starts mid-year); N/YYYY names the year."
 
     settings = add("settings", "show or change settings")
     settings_sub = settings.add_subparsers(dest="settings_command", metavar="show|set", required=True)
@@ -181,6 +182,10 @@ def cmd_init(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.desk import initialise
 
     overrides = {key: getattr(args, key) for key in INIT_OPTIONS.values() if getattr(args, key) is not None}
+    if overrides.get("ledger_start", "").strip().isdigit():  # a book opened now: the start is for this year
+        from desk_app.services.clock import SystemClock
+
+        overrides["ledger_start"] = f"{overrides['ledger_start'].strip()}/{SystemClock().now().year}"
     report = initialise(runner.db, overrides, demo=args.demo)
     print(f"Cơ sở dữ liệu: {report.database}")
     if report.migration_backup:
@@ -194,7 +199,7 @@ def cmd_init(args: argparse.Namespace, runner: Runner) -> int:
 def cmd_settings(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.settings import SPECS, SettingsService
 
-    with runner.db.session() as session, session.begin():
+    with runner.db.write_session() as session, session.begin():
         service = SettingsService(session)
         if args.settings_command == "set":
             value = service.set(args.key, args.value)

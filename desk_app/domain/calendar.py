@@ -21,10 +21,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import DomainError, ValidationError
 from desk_app.domain.lunar import last_day_of_lunar_year, lunar_to_solar
 
 ONE_DAY = dt.timedelta(days=1)
+MAX_DAYS_OFF_IN_A_ROW = 60  # no real schedule comes near it; past it the calendar is misconfigured
 
 
 class Occasion(StrEnum):
@@ -202,9 +203,16 @@ class WorkCalendar:
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """The first working day strictly after ``day``."""
+        start = day
         day += ONE_DAY
         while not self.is_working_day(day):
             day += ONE_DAY
+            if (day - start).days > MAX_DAYS_OFF_IN_A_ROW:
+                raise DomainError(
+                    f"Lịch làm việc không có ngày làm việc nào sau {start:%d/%m/%Y} trong "
+                    f"{MAX_DAYS_OFF_IN_A_ROW} ngày: kiểm tra ngày nghỉ hằng tuần và lịch nghỉ.",
+                    field="calendar",
+                )
         return day
 
     def working_day_on_or_after(self, day: dt.date) -> dt.date:

@@ -203,9 +203,10 @@ def apply(state: DossierState | None, event: Event) -> DossierState:
     if kind is EventKind.SUPPLEMENT_REQUESTED:
         return replace(state, status=Status.SUPPLEMENT_REQUESTED, supplement_count=state.supplement_count + 1)
     if kind is EventKind.RESUBMITTED:
-        due = dt.datetime.fromisoformat(p["due_at"])
+        statutory = dt.datetime.fromisoformat(p["due_at"])
+        current = dt.datetime.fromisoformat(p.get("current_due_at") or p["due_at"])
         status = Status.IN_PROGRESS if state.transferred_to else Status.RECEIVED
-        return replace(state, status=status, due_at=due, original_due_at=due)
+        return replace(state, status=status, due_at=current, original_due_at=statutory)
     if kind is EventKind.RESULT_READY:
         return _result_ready(state, event)
     if kind is EventKind.RETURNED:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk_app.domain.deadlines import due_after_supplement
+from desk_app.domain.deadlines import SupplementRule, due_after_supplement
 from desk_app.domain.errors import NotFoundError, TransitionError, ValidationError
 from desk_app.domain.lifecycle import DossierState, Event, EventKind, apply, check_allowed, fold
 from desk_app.domain.codes import parse_dossier_code
@@ -154,10 +154,20 @@ class DossierActions:
                   moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
             requested = next(r for r in reversed(rows) if r.kind == EventKind.SUPPLEMENT_REQUESTED.value)
             limit = time_limit_of(get_procedure(session, dossier.procedure_code))
-            due = due_after_supplement(limit, previous_due=state.original_due_at, requested_at=requested.at,
-                                       resubmitted_at=moment, cal=rules.calendar, policy=rules.policy)
-            return {"previous_due_at": state.original_due_at.isoformat(), "due_at": due.isoformat(),
-                    "rule": rules.policy.supplement_rule.value}
+
+            def after(previous: dt.datetime) -> dt.datetime:
+                return due_after_supplement(limit, previous_due=previous, requested_at=requested.at,
+                                            resubmitted_at=moment, cal=rules.calendar, policy=rules.policy)
+
+            statutory = after(state.original_due_at)
+            current = statutory
+            if state.rescheduled:
+                # The date promised in the apology moves by the same pause, and a restart never brings the
+                # appointment before the promised date.
+                current = after(state.due_at) if rules.policy.supplement_rule is SupplementRule.PAUSE else max(
+                    statutory, state.due_at)
+            return {"previous_due_at": state.original_due_at.isoformat(), "due_at": statutory.isoformat(),
+                    "current_due_at": current.isoformat(), "rule": rules.policy.supplement_rule.value}
 
         return self._act(code, EventKind.RESUBMITTED, at, build, "Đã nhận hồ sơ bổ sung; hẹn trả đã tính lại.")
 

@@ -82,9 +82,13 @@ def load_catalog(session: Session, path: Path | None = None) -> int:
 
 
 def load_holidays(session: Session, path: Path | None = None) -> int:
-    """Replace the shipped official schedules and optional holidays by the file's; returns the years it holds."""
+    """Replace the years and optional holidays the file holds by the file's; returns the years it holds.
+
+    Years the file does not mention (an administrator's own entry for a later year) are kept as they are.
+    """
     data = read_json(path or catalog_dir() / "holidays.json")
-    session.execute(delete(Holiday))
+    years = [int(y) for y in data["years"]]
+    session.execute(delete(Holiday).where(Holiday.year.in_(years) | (Holiday.kind == "optional")))
     for year, entry in data["years"].items():
         for period in entry.get("off", ()):
             session.add(

@@ -33,7 +33,7 @@ class ServiceContext:
     @contextmanager
     def write(self) -> Iterator[tuple[Session, dt.datetime]]:
         """One transaction: commits if the block finishes, rolls everything back on any error."""
-        with self.db.session() as session, session.begin():
+        with self.db.write_session() as session, session.begin():
             now = self.clock.now()
             latest = latest_recorded_at(session)
             if latest is not None and now < latest - CLOCK_TOLERANCE:
@@ -51,20 +51,25 @@ class ServiceContext:
             yield session
 
 
-def action_time(at: dt.datetime | None, now: dt.datetime, *, not_before: dt.datetime | None = None) -> dt.datetime:
-    """The moment an action happened: ``now`` by default, or a time the clerk gives (not in the future)."""
+def action_time(at: dt.datetime | None, now: dt.datetime, *, not_before: dt.datetime | None = None,
+                field: str = "at") -> dt.datetime:
+    """The moment an action happened: ``now`` by default, or a time the clerk gives (not in the future).
+
+    Without a given time, a clock a little behind the dossier's previous event (within the tolerance the write
+    check allows) records the action at that event's time, never before it.
+    """
     if at is None:
-        return now
+        return max(now, not_before) if not_before is not None else now
     moment = local(at).replace(microsecond=0)
     if moment > now + FUTURE_TOLERANCE:
         raise ValidationError(
             f"Thời điểm {moment:%H:%M ngày %d/%m/%Y} nằm trong tương lai (bây giờ là {now:%H:%M ngày %d/%m/%Y}).",
-            field="at",
+            field=field,
         )
     if not_before is not None and moment < not_before:
         raise ValidationError(
             f"Thời điểm {moment:%H:%M ngày %d/%m/%Y} sớm hơn sự kiện trước đó của hồ sơ "
             f"({not_before:%H:%M ngày %d/%m/%Y}).",
-            field="at",
+            field=field,
         )
     return moment

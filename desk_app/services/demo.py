@@ -30,7 +30,7 @@ from desk_app.services.catalog import time_limit_of
 from desk_app.services.clock import Clock
 from desk_app.services.intake import LOOKUP_ALPHABET, LOOKUP_LENGTH, received_record
 from desk_app.services.rules import load_rules
-from desk_app.services.settings import SettingsService
+from desk_app.services.settings import SettingsService, ledger_start_for
 from desk_app.store.counters import code_counter, ledger_counter
 from desk_app.store.db import Database
 from desk_app.store.events import SyncState, canonical_json, chain_head, event_hash
@@ -62,8 +62,14 @@ class DemoResult:
 class _Batch:
     def __init__(self) -> None:
         self.dossiers: list[dict[str, Any]] = []
-        self.events: list[dict[str, Any]] = []
+        self.events: list[tuple[Any, ...]] = []  # in the column order of EVENT_INSERT
         self.ratings: list[dict[str, Any]] = []
+
+
+EVENT_INSERT = (
+    "INSERT INTO dossier_events (uuid, dossier_id, dossier_code, desk, seq, kind, at, recorded_at, actor, payload, "
+    "prev_hash, hash, sync_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _applicant(rng: random.Random, today: dt.date) -> Applicant:
@@ -123,7 +129,7 @@ def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -
 
     weights = [FIELD_WEIGHT.get(p.field_code, 1) / max(1, sum(q.field_code == p.field_code for q in procedures))
                for p in procedures]
-    agency, ledger_start = settings["agency_code"], int(settings["ledger_start"])
+    agency = settings["agency_code"]
     total_events = added = 0
     batch = _Batch()
     with db.session() as session:
@@ -140,9 +146,9 @@ def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -
         nonlocal batch
         if batch.dossiers:
             connection = session.connection()
-            for table, rows in ((Dossier.__table__, batch.dossiers), (DossierEvent.__table__, batch.events),
-                                (Rating.__table__, batch.ratings)):
+            for table, rows in ((Dossier.__table__, batch.dossiers), (Rating.__table__, batch.ratings)):
                 _insert_rows(connection, table, rows)
+            connection.exec_driver_sql(EVENT_INSERT, batch.events)
             connection.exec_driver_sql(
                 "INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",
                 [(name, state_counters[name]) for name in touched],
@@ -150,7 +156,7 @@ def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -
             touched.clear()
         batch = _Batch()
 
-    session = db.session()
+    session = db.write_session()
     try:
         session.begin()
         for received_at in moments:
@@ -164,7 +170,8 @@ def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -
             state_counters[day_name] = sequence
             touched.add(day_name)
             ledger_name = ledger_counter(desk, received_at.year)
-            ledger = next_ledger_entry(received_at.year, desk, counter(ledger_name), ledger_start)
+            ledger = next_ledger_entry(received_at.year, desk, counter(ledger_name),
+                                       ledger_start_for(settings["ledger_start"], received_at.year))
             state_counters[ledger_name] = ledger.number
             touched.add(ledger_name)
             key = "".join(rng.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
@@ -199,10 +206,8 @@ def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -
                 digest = event_hash(uuid=event_uuid, desk=desk, seq=seq, dossier_code=columns["code"],
                                     kind=kind.value, at=at_text, actor=actor, payload_json=payload_json,
                                     prev_hash=prev_hash)
-                batch.events.append(dict(uuid=event_uuid, dossier_id=next_id, dossier_code=columns["code"],
-                                         desk=desk, seq=seq, kind=kind.value, at=at_text, recorded_at=now_text,
-                                         actor=actor, payload=_Raw(payload_json), prev_hash=prev_hash, hash=digest,
-                                         sync_state=SyncState.TO_SEND.value, sync_reason=None))
+                batch.events.append((event_uuid, next_id, columns["code"], desk, seq, kind.value, at_text, now_text,
+                                     actor, payload_json, prev_hash, digest, SyncState.TO_SEND.value))
                 prev_hash = digest
                 if kind is EventKind.RETURNED and rng.random() < 0.3:
                     batch.ratings.append(dict(rated_on=at.date(), field_code=procedure.field_code, clerk=actor,
@@ -225,17 +230,12 @@ def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -
     return DemoResult(added, total_events)
 
 
-class _Raw(str):
-    """Text that is already the column's stored form (a payload's canonical JSON)."""
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
 # The form the store's column types write each Python type in (see desk_app.store.models).
 _CONVERT: dict[type, Any] = {
-    _Raw: str,
     dt.datetime: to_db_time,
     dt.date: dt.date.isoformat,
     list: _json,

@@ -25,7 +25,7 @@ class InitReport:
 def open_desk(data_dir: Path) -> Database:
     """Open (creating or migrating as needed) the desk database; a new one gets the shipped catalog at once."""
     db = Database(data_dir)
-    with db.session() as session, session.begin():
+    with db.write_session() as session, session.begin():
         if not session.scalar(select(func.count()).select_from(Procedure)):
             load_catalog(session)
             load_holidays(session)
@@ -47,7 +47,7 @@ def initialise(db: Database, overrides: dict[str, str], *, demo: bool = False) -
 
     With ``demo``, the demo commune's settings fill the keys that were never set (an installation's own are kept).
     """
-    with db.session() as session, session.begin():
+    with db.write_session() as session, session.begin():
         procedures = load_catalog(session)
         years = load_holidays(session)
         settings = SettingsService(session)

@@ -22,7 +22,7 @@ from desk_app.services.applicant import Applicant, applicant_columns, check_appl
 from desk_app.services.catalog import get_procedure, time_limit_of
 from desk_app.services.context import ServiceContext, action_time
 from desk_app.services.rules import load_rules
-from desk_app.services.settings import SettingsService
+from desk_app.services.settings import SettingsService, ledger_start_for
 from desk_app.store.counters import code_counter, last_value, ledger_counter, store_value
 from desk_app.store.events import append_event
 from desk_app.store.models import Dossier, Procedure
@@ -127,7 +127,7 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
         if not procedure.active:
             raise ValidationError(f"Thủ tục '{procedure.name}' đã ngừng áp dụng.", field="procedure")
         applicant, warnings = check_applicant(dict(request.applicant), today=now.date())
-        received_at = action_time(request.received_at, now)
+        received_at = action_time(request.received_at, now, field="received_at")
         channel = _choice(request.channel, CHANNELS, "channel", "Kênh nộp")
         return_method = _choice(request.return_method, RETURN_METHODS, "return_method", "Hình thức nhận kết quả")
         return_address = (request.return_address or "").strip() or None
@@ -136,7 +136,7 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
             if not return_address:
                 raise ValidationError("Nhận kết quả qua bưu chính hoặc tại nhà thì cần địa chỉ nhận.",
                                       field="return_address")
-        if not isinstance(request.copies, int) or not 1 <= request.copies <= 50:
+        if isinstance(request.copies, bool) or not isinstance(request.copies, int) or not 1 <= request.copies <= 50:
             raise ValidationError("Số lượng hồ sơ (bộ) phải từ 1 đến 50.", field="copies")
         documents = _documents(request.documents, procedure)
         fee_due, exemption = _fee(procedure, request.copies, request.fee_exemption)
@@ -153,7 +153,7 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
         code = format_dossier_code(agency, received_at.date(), sequence)
         ledger_name = ledger_counter(desk, received_at.year)
         ledger = next_ledger_entry(received_at.year, desk, last_value(session, ledger_name),
-                                   int(settings["ledger_start"]))
+                                   ledger_start_for(settings["ledger_start"], received_at.year))
         store_value(session, ledger_name, ledger.number)
 
         columns, payload = received_record(

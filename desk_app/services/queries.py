@@ -18,7 +18,7 @@ from desk_app.services.actions import find_dossier, recorded_events
 from desk_app.store.models import Dossier, DossierEvent
 
 SEARCH_LIMIT = 50
-_DIGITS = re.compile(r"^[\d\s.+]+$")
+_DIGITS = re.compile(r"^[\d\s.+()\-\u2010\u2011\u2013\u2014]+$")  # what the ID and phone validators accept
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -166,7 +166,8 @@ def day_counts(session: Session, now: dt.datetime) -> DayCounts:
     day_end = now.replace(hour=23, minute=59, second=59, microsecond=0)
     open_codes = [s.value for s in OPEN_STATUSES]
     received = session.scalar(
-        select(func.count()).select_from(Dossier).where(Dossier.received_at.between(day_start, day_end)))
+        select(func.count()).select_from(Dossier)
+        .where(Dossier.received_at.between(day_start, day_end), Dossier.status != Status.VOIDED.value))
     due = session.scalar(
         select(func.count()).select_from(Dossier)
         .where(Dossier.status.in_(open_codes), Dossier.due_at >= now, Dossier.due_at <= day_end))
@@ -177,9 +178,11 @@ def day_counts(session: Session, now: dt.datetime) -> DayCounts:
 
 
 def stats(session: Session) -> dict[str, Any]:
-    by_state = dict(
-        session.execute(select(DossierEvent.sync_state, func.count()).group_by(DossierEvent.sync_state)).tuples().all()
-    )
+    by_state = {
+        state: count
+        for state, count in session.execute(
+            select(DossierEvent.sync_state, func.count()).group_by(DossierEvent.sync_state))
+    }
     return {
         "dossiers": session.scalar(select(func.count()).select_from(Dossier)) or 0,
         "events": session.scalar(select(func.count()).select_from(DossierEvent)) or 0,

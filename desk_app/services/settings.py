@@ -89,6 +89,30 @@ def _weekdays(value: str) -> str:
     return ",".join(sorted(set(days), key=WEEKDAYS.__getitem__))
 
 
+def _rest_days(value: str) -> str:
+    days = _weekdays(value)
+    if len(days.split(",")) >= 7:
+        raise ValidationError("Phải còn ít nhất một ngày làm việc trong tuần.")
+    return days
+
+
+def _ledger_start(value: str) -> str:
+    number_text, _, year_text = value.strip().partition("/")
+    number = int(_int_range(1, 999999)(number_text))
+    if not year_text:
+        if number != 1:
+            raise ValidationError("Số bắt đầu khác 1 chỉ áp dụng cho một năm: ghi kèm năm, ví dụ 120/2026.")
+        return "1"
+    year = int(_int_range(2000, 2100)(year_text))
+    return f"{number}/{year}"
+
+
+def ledger_start_for(value: str, year: int) -> int:
+    """The first number of the desk's book for ``year``: the configured start in its year, otherwise 1."""
+    number_text, _, year_text = value.partition("/")
+    return int(number_text) if year_text and int(year_text) == year else 1
+
+
 def _keys(value: str) -> str:
     return ",".join(sorted({k.strip() for k in value.split(",") if k.strip()}))
 
@@ -110,10 +134,11 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("hotline", "Đường dây nóng in trên giấy hẹn", "Tổng đài 1022", _text),
     SettingSpec("leader_phone", "Số điện thoại lãnh đạo xã", "", _text),
     SettingSpec("desk", "Số bàn tiếp nhận (0–9)", "0", lambda v: str(validate_desk(int(_int_range(0, 9)(v))))),
-    SettingSpec("ledger_start", "Số thứ tự đầu tiên của sổ theo dõi trong năm", "1", _int_range(1, 999999)),
+    SettingSpec("ledger_start", "Số thứ tự đầu tiên của sổ theo dõi, kèm năm áp dụng (ví dụ 120/2026)", "1",
+                lambda v: _ledger_start(v)),
     SettingSpec("office_hours", "Giờ làm việc", "07:00-11:30,13:30-17:00", _sessions),
     SettingSpec("saturday_reception", "Giờ tiếp nhận sáng thứ Bảy (để trống nếu không)", "", _sessions_or_empty),
-    SettingSpec("weekly_rest", "Ngày nghỉ hằng tuần", "sat,sun", _weekdays),
+    SettingSpec("weekly_rest", "Ngày nghỉ hằng tuần", "sat,sun", _rest_days),
     SettingSpec("cutoff_time", "Giờ chốt tiếp nhận trong ngày", "15:00", _time),
     SettingSpec("multi_day_after_cutoff", "Hồ sơ nhiều ngày nhận sau giờ chốt tính từ ngày làm việc sau", "false", _bool),
     SettingSpec("supplement_rule", "Khi bổ sung hồ sơ: tính lại (restart) hay tạm dừng (pause)", "restart",

@@ -38,9 +38,14 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+WRITE_OPTION = "desk_write"
+
+
 def _on_begin(conn: Any) -> None:
-    # One writer: take the write lock at the start of every transaction, so two processes never interleave.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # One writer: a write transaction takes the write lock at its start (BEGIN IMMEDIATE), so two writers never
+    # interleave and never deadlock upgrading a read lock; a read transaction (plain BEGIN) blocks no one in WAL.
+    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(db_path: Path) -> Engine:
@@ -91,7 +96,7 @@ def migrate(engine: Engine, db_path: Path, backup_dir: Path) -> Path | None:
         backup = backup_to(db_path, backup_dir / f"pre-migration-{current}-to-{head}-{stamp}.db")
         log.info("database backed up before migration %s -> %s: %s", current, head, backup.name)
     config = alembic_config()
-    with engine.begin() as conn:
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     log.info("database migrated to %s", head)
@@ -108,9 +113,16 @@ class Database:
         self.engine = make_engine(self.path)
         self.migration_backup = migrate(self.engine, self.path, data_dir / "backups")
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.write_sessions = sessionmaker(self.engine.execution_options(**{WRITE_OPTION: True}),
+                                           expire_on_commit=False)
 
     def session(self) -> Session:
+        """A session for reading: never takes the write lock."""
         return self.sessions()
+
+    def write_session(self) -> Session:
+        """A session whose transactions take the write lock at their start (every write goes through one)."""
+        return self.write_sessions()
 
     def close(self) -> None:
         self.engine.dispose()

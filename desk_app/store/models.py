@@ -29,17 +29,17 @@ class VNDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; the clock must give aware times")
-        return value.astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M:%S")
+        return to_db_time(value)
 
     def process_result_value(self, value: str | None, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
-        return dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=VN_TZ)
+        return dt.datetime.fromisoformat(value).replace(tzinfo=VN_TZ)
 
 
 def to_db_time(value: dt.datetime) -> str:
-    """The stored text of a time, for raw SQL comparisons."""
-    return value.astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    """The stored text of a time (``YYYY-MM-DD HH:MM:SS``, Vietnamese local time), for raw SQL comparisons."""
+    return value.astimezone(VN_TZ).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
 
 
 class Base(DeclarativeBase):

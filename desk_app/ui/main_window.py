@@ -36,8 +36,9 @@ class CountTile(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(caption)
 
-    def set_count(self, count: int) -> None:
+    def set_count(self, count: int, *, alarming: bool = False) -> None:
         self.value.setText(str(count))
+        self.value.setStyleSheet("color: #b00020;" if alarming and count else "")
 
 
 class MainWindow(QMainWindow):
@@ -100,5 +101,5 @@ class MainWindow(QMainWindow):
         self.today.setText(f"Hôm nay {view.today}")
         self.received.set_count(view.counts.received_today)
         self.due.set_count(view.counts.due_today)
-        self.overdue.set_count(view.counts.overdue)
+        self.overdue.set_count(view.counts.overdue, alarming=True)
         self.statusBar().showMessage(f"Số liệu cập nhật lúc {view.updated}")

@@ -56,6 +56,15 @@ def test_init_is_idempotent_and_loads_catalog(desk: Path) -> None:
     assert shown["agency_code"] == AGENCY and shown["hotline"] == "Tổng đài 1022"
 
 
+def test_init_ledger_start_applies_to_this_year(tmp_path: Path) -> None:
+    result = run(tmp_path / "mid-year", "init", "--ledger-start", "120")
+    assert result.returncode == 0, result.stderr
+    value = json.loads(run(tmp_path / "mid-year", "settings", "show", "--json").stdout)["ledger_start"]
+    assert value.startswith("120/20")
+    refused = run(tmp_path / "mid-year", "settings", "set", "ledger_start", "0")
+    assert refused.returncode == 2 and "trường ledger_start" in refused.stderr
+
+
 def test_data_dir_option_before_or_after_the_command(tmp_path: Path) -> None:
     target = tmp_path / "elsewhere"
     before = subprocess.run([sys.executable, "-m", "desk_app", "--data-dir", str(target), "stats", "--json"],
