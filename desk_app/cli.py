@@ -364,13 +364,16 @@ def cmd_act(args: argparse.Namespace, runner: Runner) -> int:
 def cmd_show(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.queries import show
 
+    from desk_app.services.clock import SystemClock
+
     with runner.db.session() as session:
-        detail = show(session, args.code)
+        detail = show(session, args.code, SystemClock().now())
     if args.json:
         _print_json(detail)
         return EXIT_OK
     a = detail["applicant"]
-    print(f"{detail['code']}  {detail['status_vn']}")
+    judged = f" — {detail['timeliness_vn']}" if detail.get("timeliness_vn") else ""
+    print(f"{detail['code']}  {detail['status_vn']}{judged}")
     print(f"  Thủ tục:   {detail['procedure']} ({detail['procedure_code']})")
     print(f"  Người nộp: {a['name']}; CCCD {a['id_number'] or '—'}; ĐT {a['phone'] or '—'}")
     print(f"  Địa chỉ:   {a['address'] or '—'}")

@@ -8,9 +8,9 @@ target=${1:?usage: system-deps.sh run|test}
 
 # Libraries the PySide6 wheels load (Qt's offscreen platform and the widgets).
 qt=(libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 "libglib2.0-0|libglib2.0-0t64")
-# Qt's X11 (xcb) platform, for a real window on a desktop.
+# Qt's X11 (xcb) and Wayland platforms, for a real window on a desktop.
 x11=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
-     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1)
+     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libwayland-cursor0 libwayland-egl1)
 python=(python3-venv)
 
 case "$target" in
@@ -65,7 +65,7 @@ if [ "$(id -u)" = 0 ]; then
   apt-get install -y -qq --no-install-recommends "${clean[@]}"
 else
   echo "system-deps: this machine lacks: ${clean[*]}" >&2
-  echo "Install them, then run make again:" >&2
+  echo "Install them as root (sudo, or su -c), then run make again:" >&2
   echo "  sudo apt-get install -y ${clean[*]}" >&2
   exit 1
 fi

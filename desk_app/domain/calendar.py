@@ -273,9 +273,9 @@ class WorkCalendar:
     def _build_year(self, year: int) -> _YearDays:
         schedule = self.schedules.get(year, YearSchedule(year))
         off: dict[dt.date, DayOff] = {}
-        # A decreed period may cross the new year (31/12/2022–02/01/2023 for New Year 2023): take the days that
-        # fall in this year from the neighbouring years' schedules too.
-        neighbours = [self.schedules[y] for y in (year - 1, year, year + 1) if y in self.schedules]
+        # A decreed period may cross the new year (31/12/2022–02/01/2023 is New Year 2023's): the next year's
+        # schedule may hold days of this one.
+        neighbours = [self.schedules[y] for y in (year, year + 1) if y in self.schedules]
         makeup = {m.date: m for s in neighbours for m in s.makeup_days if m.date.year == year}
         for period in (p for s in neighbours for p in s.periods):
             for day in period.days():
@@ -344,9 +344,12 @@ def schedules_from_data(data: Mapping[str, object]) -> dict[int, YearSchedule]:
         )
         makeup = tuple(MakeupDay(dt.date.fromisoformat(m["date"]), m["name"]) for m in entry.get("makeup_working", ()))
         for period in periods:
-            if period.end < period.start or not (period.start.year == year or period.end.year == year):
+            # A period belongs to the year it ends in: New Year 2023 (31/12/2022–02/01/2023) is 2023's, so the
+            # occasions a year's schedule lists are exactly the occasions it decrees for that year.
+            if period.end < period.start or period.end.year != year or period.start.year < year - 1:
                 raise ValidationError(
-                    f"Đợt nghỉ {period.start:%d/%m/%Y}–{period.end:%d/%m/%Y} không thuộc lịch năm {year}.",
+                    f"Đợt nghỉ {period.start:%d/%m/%Y}–{period.end:%d/%m/%Y} không thuộc lịch năm {year} "
+                    "(một đợt nghỉ thuộc năm của ngày kết thúc).",
                     field="holidays")
         for day in makeup:
             if day.date.year != year:

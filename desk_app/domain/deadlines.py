@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from desk_app.domain.calendar import WorkCalendar
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import TransitionError, ValidationError
 
 
 class TimeUnit(StrEnum):
@@ -236,6 +236,52 @@ def due_after_supplement(
     return _roll_forward(shifted, cal, [])
 
 
+def dates_after_resubmission(
+    limit: TimeLimit,
+    *,
+    statutory_due: dt.datetime,
+    current_due: dt.datetime,
+    rescheduled: bool,
+    requested_at: dt.datetime,
+    resubmitted_at: dt.datetime,
+    cal: WorkCalendar,
+    policy: DeadlinePolicy = DeadlinePolicy(),
+) -> tuple[dt.datetime, dt.datetime]:
+    """The statutory due moment and the appointment in force once the complete dossier is back.
+
+    A date promised in an apology moves by the same pause; a restart never brings the appointment before it.
+    """
+    def after(previous: dt.datetime) -> dt.datetime:
+        return due_after_supplement(limit, previous_due=previous, requested_at=requested_at,
+                                    resubmitted_at=resubmitted_at, cal=cal, policy=policy)
+
+    statutory = after(statutory_due)
+    if not rescheduled:
+        return statutory, statutory
+    if policy.supplement_rule is SupplementRule.PAUSE:
+        return statutory, after(current_due)
+    return statutory, max(statutory, current_due)
+
+
+def check_new_appointment(
+    current_due: dt.datetime, new_due: dt.datetime, *, sent_at: dt.datetime, cal: WorkCalendar
+) -> None:
+    """An apology with a new date (Mẫu 04): sent at the latest the day before the due date, to a later working day."""
+    if sent_at.date() >= current_due.date():
+        last_day = current_due.date() - dt.timedelta(days=1)
+        raise TransitionError(
+            f"Phiếu xin lỗi và hẹn lại phải gửi chậm nhất trước ngày hẹn trả một ngày; hồ sơ hẹn trả "
+            f"{current_due:%d/%m/%Y} nên hạn cuối để hẹn lại là {last_day:%d/%m/%Y}.",
+            field="at",
+        )
+    if new_due <= current_due:
+        raise ValidationError(
+            f"Ngày hẹn mới phải sau ngày hẹn cũ ({current_due:%H:%M ngày %d/%m/%Y}).", field="new_due")
+    if not cal.is_working_day(new_due.date()):
+        raise ValidationError(f"Ngày hẹn mới {new_due:%d/%m/%Y} là ngày nghỉ; hãy chọn một ngày làm việc.",
+                              field="new_due")
+
+
 class Timeliness(StrEnum):
     EARLY = "early"  # trước hạn
     ON_TIME = "on_time"  # đúng hạn
@@ -272,12 +318,14 @@ def classify_resolved(
 
 def classify_pending(
     due_at: dt.datetime,
-    as_of: dt.datetime,
+    as_of: dt.date | dt.datetime,
     *,
     supplement_requests: int = 0,
     policy: DeadlinePolicy = DeadlinePolicy(),
 ) -> Timeliness:
-    """A dossier not yet resolved at ``as_of`` (e.g. the end of a report period) is within or past its due time."""
+    """A dossier not yet resolved on ``as_of`` (e.g. the last day of a report period), by calendar date like
+    :func:`classify_resolved`: still due that day is within the deadline, a due date already past is overdue."""
     if policy.supplement_rule is SupplementRule.PAUSE and supplement_requests > 1:
         return Timeliness.OVERDUE
-    return Timeliness.OVERDUE if as_of > due_at else Timeliness.WITHIN
+    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+    return Timeliness.OVERDUE if day > due_at.date() else Timeliness.WITHIN

@@ -15,12 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk_app.domain.deadlines import SupplementRule, due_after_supplement
-from desk_app.domain.errors import NotFoundError, TransitionError, ValidationError
+from desk_app.domain.deadlines import TimeLimit, check_new_appointment, dates_after_resubmission
+from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.lifecycle import DossierState, Event, EventKind, apply, check_allowed, fold
 from desk_app.domain.codes import parse_dossier_code
 from desk_app.services.applicant import applicant_columns, applicant_of, corrected, search_text
-from desk_app.services.catalog import get_procedure, time_limit_of
 from desk_app.services.clock import local
 from desk_app.services.context import ServiceContext, action_time
 from desk_app.services.rules import DeskRules, load_rules
@@ -153,19 +152,10 @@ class DossierActions:
         def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
                   moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
             requested = next(r for r in reversed(rows) if r.kind == EventKind.SUPPLEMENT_REQUESTED.value)
-            limit = time_limit_of(get_procedure(session, dossier.procedure_code))
-
-            def after(previous: dt.datetime) -> dt.datetime:
-                return due_after_supplement(limit, previous_due=previous, requested_at=requested.at,
-                                            resubmitted_at=moment, cal=rules.calendar, policy=rules.policy)
-
-            statutory = after(state.original_due_at)
-            current = statutory
-            if state.rescheduled:
-                # The date promised in the apology moves by the same pause, and a restart never brings the
-                # appointment before the promised date.
-                current = after(state.due_at) if rules.policy.supplement_rule is SupplementRule.PAUSE else max(
-                    statutory, state.due_at)
+            limit = TimeLimit.parse(dossier.time_limit)  # the limit recorded at receipt, not today's catalog
+            statutory, current = dates_after_resubmission(
+                limit, statutory_due=state.original_due_at, current_due=state.due_at, rescheduled=state.rescheduled,
+                requested_at=requested.at, resubmitted_at=moment, cal=rules.calendar, policy=rules.policy)
             return {"previous_due_at": state.original_due_at.isoformat(), "due_at": statutory.isoformat(),
                     "current_due_at": current.isoformat(), "rule": rules.policy.supplement_rule.value}
 
@@ -219,22 +209,12 @@ class DossierActions:
         def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
                   moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
             text = _required_text(reason, "reason", "lý do chậm trễ")
-            if moment.date() >= state.due_at.date():
-                raise TransitionError(
-                    f"Phiếu xin lỗi và hẹn lại phải gửi chậm nhất trước ngày hẹn trả một ngày; hồ sơ hẹn trả "
-                    f"{state.due_at:%d/%m/%Y} nên hạn cuối để hẹn lại là {state.due_at.date() - dt.timedelta(days=1):%d/%m/%Y}.",
-                    field="at",
-                )
             if isinstance(new_due, dt.datetime):
                 new = local(new_due)
             else:  # a date alone keeps the appointment's clock time
                 new = dt.datetime.combine(new_due, state.due_at.timetz())
-            if new <= state.due_at:
-                raise ValidationError(
-                    f"Ngày hẹn mới phải sau ngày hẹn cũ ({state.due_at:%H:%M ngày %d/%m/%Y}).", field="new_due")
-            if not rules.calendar.is_working_day(new.date()):
-                raise ValidationError(f"Ngày hẹn mới {new:%d/%m/%Y} là ngày nghỉ; hãy chọn một ngày làm việc.",
-                                      field="new_due")
+            # Sent when it is recorded: a back-dated --at cannot make a late apology timely.
+            check_new_appointment(state.due_at, new, sent_at=max(moment, self.ctx.clock.now()), cal=rules.calendar)
             return {"previous_due_at": state.due_at.isoformat(), "due_at": new.isoformat(), "reason": text}
 
         return self._act(code, EventKind.RESCHEDULED, at, build, "Đã hẹn lại ngày trả kết quả.")

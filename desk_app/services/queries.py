@@ -10,11 +10,19 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from desk_app.domain.codes import CODE_RE
+from desk_app.domain.codes import CODE_RE, LedgerEntry
+from desk_app.domain.deadlines import (
+    TIMELINESS_VN,
+    DeadlinePolicy,
+    Timeliness,
+    classify_pending,
+    classify_resolved,
+)
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.lifecycle import NATIONAL_STATUS, OPEN_STATUSES, STATUS_VN, Status
-from desk_app.domain.validation import mask_id_number, vn_fold
+from desk_app.domain.validation import mask_id_number, normalize_phone, vn_fold
 from desk_app.services.actions import find_dossier, recorded_events
+from desk_app.services.rules import load_rules
 from desk_app.store.models import Dossier, DossierEvent
 
 SEARCH_LIMIT = 50
@@ -82,7 +90,8 @@ def dossier_detail(dossier: Dossier, events: list[DossierEvent]) -> dict[str, An
         "returned_at": _iso(dossier.returned_at),
         "closed_at": _iso(dossier.closed_at),
         "close_reason": dossier.close_reason,
-        "ledger": {"year": dossier.ledger_year, "book": f"{dossier.ledger_desk + 1:02d}/{dossier.ledger_year}",
+        "ledger": {"year": dossier.ledger_year,
+                   "book": LedgerEntry(dossier.ledger_year, dossier.ledger_desk, dossier.ledger_number).book,
                    "number": dossier.ledger_number},
         "events": [
             {
@@ -101,9 +110,10 @@ def dossier_detail(dossier: Dossier, events: list[DossierEvent]) -> dict[str, An
     }
 
 
-def show(session: Session, code: str) -> dict[str, Any]:
+def show(session: Session, code: str, now: dt.datetime) -> dict[str, Any]:
     dossier = find_dossier(session, code)
-    return dossier_detail(dossier, recorded_events(session, dossier))
+    policy = load_rules(session).policy
+    return {**dossier_detail(dossier, recorded_events(session, dossier)), **timeliness(dossier, now, policy)}
 
 
 def _fts_queries(folded: str) -> list[str]:
@@ -127,12 +137,14 @@ def find(session: Session, query_text: str, limit: int = SEARCH_LIMIT) -> list[d
         dossiers = list(session.scalars(select(Dossier).where(Dossier.code == compact)))
     elif _DIGITS.match(typed):
         digits = re.sub(r"\D", "", typed)
-        if digits.startswith("84") and len(digits) in (11, 12):
-            digits = "0" + digits[2:]
+        try:
+            phone = normalize_phone(typed).number
+        except ValidationError:
+            phone = digits
         dossiers = list(
             session.scalars(
                 select(Dossier)
-                .where((Dossier.id_number == digits) | (Dossier.phone == digits))
+                .where((Dossier.id_number == digits) | (Dossier.phone == phone))
                 .order_by(Dossier.id.desc())
                 .limit(limit)
             )
@@ -161,7 +173,8 @@ class DayCounts:
 
 
 def day_counts(session: Session, now: dt.datetime) -> DayCounts:
-    """Today's figures for the main window: received today, open and due today, open and past their due time."""
+    """Today's figures for the main window: received today; open dossiers due today; open ones whose due date has
+    passed (by calendar date, as early / on time / late are judged)."""
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = now.replace(hour=23, minute=59, second=59, microsecond=0)
     open_codes = [s.value for s in OPEN_STATUSES]
@@ -170,11 +183,32 @@ def day_counts(session: Session, now: dt.datetime) -> DayCounts:
         .where(Dossier.received_at.between(day_start, day_end), Dossier.status != Status.VOIDED.value))
     due = session.scalar(
         select(func.count()).select_from(Dossier)
-        .where(Dossier.status.in_(open_codes), Dossier.due_at >= now, Dossier.due_at <= day_end))
+        .where(Dossier.status.in_(open_codes), Dossier.due_at.between(day_start, day_end)))
     overdue = session.scalar(
         select(func.count()).select_from(Dossier)
-        .where(Dossier.status.in_(open_codes), Dossier.due_at < now))
+        .where(Dossier.status.in_(open_codes), Dossier.due_at < day_start))
     return DayCounts(received or 0, due or 0, overdue or 0)
+
+
+def timeliness(dossier: Dossier, now: dt.datetime, policy: DeadlinePolicy) -> dict[str, Any]:
+    """Early / on time / late once resolved, within / overdue while open; against the original due date, and
+    against the new date too when the dossier was rescheduled. Closed without a result (refused, withdrawn,
+    stopped, voided): none."""
+    status = Status(dossier.status)
+    if status not in OPEN_STATUSES and dossier.result_ready_at is None:
+        return {"timeliness": None}
+
+    def judge(due: dt.datetime) -> Timeliness:
+        if dossier.result_ready_at is not None:
+            return classify_resolved(dossier.result_ready_at, due, supplement_requests=dossier.supplement_count,
+                                     policy=policy)
+        return classify_pending(due, now, supplement_requests=dossier.supplement_count, policy=policy)
+
+    result: dict[str, Any] = {"timeliness": judge(dossier.original_due_at).value}
+    result["timeliness_vn"] = TIMELINESS_VN[Timeliness(result["timeliness"])]
+    if dossier.rescheduled:
+        result["timeliness_new_date"] = judge(dossier.due_at).value
+    return result
 
 
 def stats(session: Session) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import sys
 import time
@@ -12,12 +13,15 @@ from desk_app.services.context import ServiceContext
 from desk_app.services.overview import overview
 from desk_app.store.db import Database
 
-NO_DISPLAY = (
-    "Không tìm thấy màn hình (biến DISPLAY/WAYLAND_DISPLAY trống).\n"
-    "Chạy trên máy có giao diện đồ họa, hoặc:\n"
-    "  xvfb-run -a desk-app gui                 # màn hình ảo\n"
-    "  QT_QPA_PLATFORM=offscreen desk-app gui --exit-after-startup   # kiểm tra khởi động, không hiện cửa sổ"
-)
+log = logging.getLogger(__name__)
+
+def no_display_message(program: str) -> str:
+    return (
+        "Không tìm thấy màn hình (biến DISPLAY/WAYLAND_DISPLAY trống).\n"
+        "Chạy trên máy có giao diện đồ họa, hoặc:\n"
+        f"  xvfb-run -a {program} gui                 # màn hình ảo (gói Debian: xvfb)\n"
+        f"  QT_QPA_PLATFORM=offscreen {program} gui --exit-after-startup   # chỉ kiểm tra khởi động"
+    )
 
 
 def has_display() -> bool:
@@ -28,13 +32,21 @@ def has_display() -> bool:
 
 def run_gui(db: Database, *, exit_after_startup: bool = False, started: float | None = None) -> int:
     if not has_display():
-        print(NO_DISPLAY, file=sys.stderr)
+        print(no_display_message(sys.argv[0] or "desk-app"), file=sys.stderr)
         return 1
-    from PySide6.QtWidgets import QApplication
+    try:
+        from PySide6.QtCore import qInstallMessageHandler
+        from PySide6.QtWidgets import QApplication
 
-    from desk_app.ui.main_window import MainWindow
+        from desk_app.ui.main_window import MainWindow
+    except ImportError as error:  # a system library Qt loads is missing: name it
+        print(f"Không nạp được Qt: {error}.\nTrên Debian/Ubuntu, cài các thư viện còn thiếu bằng: "
+              "bash scripts/system-deps.sh run (hoặc xem README).", file=sys.stderr)
+        log.error("Qt failed to load: %s", error)
+        return 1
 
     started = time.perf_counter() if started is None else started
+    qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Một Cửa Desk")
     ctx = ServiceContext(db, SystemClock(), f"gui:{getpass.getuser()}")
@@ -46,3 +58,14 @@ def run_gui(db: Database, *, exit_after_startup: bool = False, started: float | 
         window.close()
         return 0
     return app.exec()
+
+
+# Qt's offscreen platform warns about this on every window; it is not a fault.
+_BENIGN_QT_MESSAGES = ("does not support propagateSizeHints",)
+
+
+def _qt_message(mode: object, context: object, message: str) -> None:
+    if any(part in message for part in _BENIGN_QT_MESSAGES):
+        return
+    log.warning("Qt: %s", message)
+    print(message, file=sys.stderr)

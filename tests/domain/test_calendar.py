@@ -313,10 +313,11 @@ def test_official_period_crossing_new_year_can_be_entered() -> None:
     assert not any(d.kind.value == "compensatory" and d.date < D(2023, 1, 10) for d in cal.non_working_days(2023))
 
 
-def test_period_outside_its_year_is_refused() -> None:
+@pytest.mark.parametrize("year", ["2022", "2024"])  # a period belongs to the year it ends in
+def test_period_outside_its_year_is_refused(year: str) -> None:
     with pytest.raises(ValidationError) as refused:
-        schedules_from_data({"2024": {"off": [{"from": "2022-12-31", "to": "2023-01-02", "name": "X",
-                                               "occasions": ["new_year"]}]}})
+        schedules_from_data({year: {"off": [{"from": "2022-12-31", "to": "2023-01-02", "name": "X",
+                                             "occasions": ["new_year"]}]}})
     assert refused.value.field == "holidays"
 
 

@@ -461,7 +461,9 @@ def test_classify_resolved_pause_rule(ready: str, requests: int, expected: Timel
     [
         ("2026-03-04 17:00", 0, RESTART, Timeliness.WITHIN),
         ("2026-03-05 09:15", 0, RESTART, Timeliness.WITHIN),
-        ("2026-03-05 09:16", 0, RESTART, Timeliness.OVERDUE),
+        ("2026-03-05 09:16", 0, RESTART, Timeliness.WITHIN),  # still due today: resolving it today is on time
+        ("2026-03-05 23:59", 0, RESTART, Timeliness.WITHIN),
+        ("2026-03-06 00:00", 0, RESTART, Timeliness.OVERDUE),
         ("2026-03-31 23:59", 0, RESTART, Timeliness.OVERDUE),
         ("2026-03-04 17:00", 2, RESTART, Timeliness.WITHIN),
         ("2026-03-04 17:00", 1, PAUSE, Timeliness.WITHIN),

@@ -17,6 +17,9 @@ HOA = {"name": "Trần Thị Hoa", "id_number": "087300001234", "birth_date": "0
 DAT = {"name": "Lê Văn Đạt", "phone": "02773123456", "address": "Xã Tân Hòa, tỉnh Tiền Giang"}
 
 
+NOW = vn("2026-03-02 09:00")  # the fixed clock's moment
+
+
 @pytest.fixture
 def people(ctx) -> dict[str, str]:
     return {
@@ -123,7 +126,7 @@ def test_find_is_read_only(db, people):
 def test_show_masks_the_id_number_everywhere(ctx, db, people):
     DossierActions(ctx).correct(people["duc"], "id_number", "087084009999")
     with db.session() as session:
-        detail = show(session, people["duc"])
+        detail = show(session, people["duc"], NOW)
     assert detail["applicant"]["id_number"] == "087******999"
     received, corrected = detail["events"]
     assert received["payload"]["applicant"]["id_number"] == "087******234"
@@ -132,7 +135,7 @@ def test_show_masks_the_id_number_everywhere(ctx, db, people):
     assert "087084001234" not in text and "087084009999" not in text
     # the record itself keeps the real numbers
     with db.session() as session:
-        assert show(session, people["duc"])["applicant"]["name"] == "Nguyễn Văn Đức"
+        assert show(session, people["duc"], NOW)["applicant"]["name"] == "Nguyễn Văn Đức"
     assert dossier(db, people["duc"])["id_number"] == "087084009999"
     assert payload(events(db, people["duc"])[0])["applicant"]["id_number"] == "087084001234"
 
@@ -140,21 +143,21 @@ def test_show_masks_the_id_number_everywhere(ctx, db, people):
 def test_show_masks_a_legacy_cmnd(ctx, db):
     code = receive_one(ctx, "XA.HT.01", {"name": "Võ Văn Kiệt", "id_number": "361234567"}).code
     with db.session() as session:
-        detail = show(session, code)
+        detail = show(session, code, NOW)
     assert detail["applicant"]["id_number"] == "361***567"
     assert "361234567" not in json.dumps(detail)
 
 
 def test_show_without_id_number(db, people):
     with db.session() as session:
-        detail = show(session, people["dat"])
+        detail = show(session, people["dat"], NOW)
     assert detail["applicant"]["id_number"] is None
     assert detail["events"][0]["payload"]["applicant"]["id_number"] is None
 
 
 def test_show_detail(db, people):
     with db.session() as session:
-        detail = show(session, people["duc"])
+        detail = show(session, people["duc"], NOW)
     assert detail["code"] == people["duc"]
     assert detail["status"] == "received" and detail["national_status"] == 2
     assert detail["ledger"] == {"year": 2026, "book": "01/2026", "number": 1}
@@ -166,11 +169,11 @@ def test_show_detail(db, people):
 def test_show_unknown_code(db):
     with db.session() as session:
         with pytest.raises(NotFoundError) as raised:
-            show(session, "000.31.22.H20-260302-0999")
+            show(session, "000.31.22.H20-260302-0999", NOW)
         assert raised.value.field == "code"
         assert_vietnamese(raised.value.message)
         with pytest.raises(ValidationError):
-            show(session, "HS-1")
+            show(session, "HS-1", NOW)
 
 
 # -- day counts ----------------------------------------------------------------------------------------------------
@@ -202,13 +205,14 @@ def test_day_counts_in_the_morning(db, day):
 
 
 def test_day_counts_after_closing(db, day):
-    assert counts_at(db, vn("2026-03-02 17:30")) == (3, 0, 2)
+    # Due today at 17:00 and still open at 17:30 is counted by date, as early / on time / late are: due today.
+    assert counts_at(db, vn("2026-03-02 17:30")) == (3, 1, 1)
 
 
 def test_day_counts_on_thursday(db, day):
-    # Thursday 08:00: Monday's same-day one, last week's and the Sunday-night filing (due 07:00) are overdue;
-    # Monday's 3-day one is due at 09:00
-    assert counts_at(db, vn("2026-03-05 08:00")) == (0, 1, 3)
+    # Thursday 08:00: Monday's same-day one and last week's are overdue (due dates passed); the Sunday-night
+    # filing (due 07:00) and Monday's 3-day one (due 09:00) are due today.
+    assert counts_at(db, vn("2026-03-05 08:00")) == (0, 2, 2)
 
 
 def test_day_counts_ignore_closed_dossiers(ctx, db, day):
@@ -247,3 +251,15 @@ def test_stats_on_an_empty_desk(db):
             "dossiers": 0, "events": 0,
             "events_by_sync_state": {"to_send": 0, "sent": 0, "acknowledged": 0, "set_aside": 0},
         }
+
+
+def test_show_judges_timeliness_by_date(ctx, db, clock):
+    code = receive_one(ctx, "XA.HT.01", DUC).code  # 3 working days: due Thursday 05/03 09:00
+    with db.session() as session:
+        assert show(session, code, vn("2026-03-05 16:00"))["timeliness"] == "within"  # still due today
+        assert show(session, code, vn("2026-03-06 08:00"))["timeliness"] == "overdue"
+    clock.moment = vn("2026-03-04 10:00")
+    DossierActions(ctx).result_ready(code)
+    with db.session() as session:
+        detail = show(session, code, vn("2026-03-20 08:00"))
+    assert (detail["timeliness"], detail["timeliness_vn"]) == ("early", "Trước hạn")
