@@ -232,8 +232,8 @@ def cmd_procedures(args: argparse.Namespace, runner: Runner) -> int:
 def cmd_holidays(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.rules import load_rules
 
-    if not 1900 <= args.year <= 2100:
-        raise ValidationError("Năm phải từ 1900 đến 2100.", field="year")
+    if not 1901 <= args.year <= 2100:
+        raise ValidationError("Năm phải từ 1901 đến 2100 (khoảng lịch âm được tính).", field="year")
     with runner.db.session() as session:
         calendar = load_rules(session).calendar
     days = calendar.non_working_days(args.year) + calendar.makeup_days(args.year)
@@ -295,6 +295,8 @@ def cmd_receive(args: argparse.Namespace, runner: Runner) -> int:
         raise CliRefusal("Thiếu mã thủ tục ('procedure').", field="procedure")
     if not isinstance(data.get("applicant"), dict):
         raise CliRefusal("Thiếu thông tin người nộp ('applicant': {\"name\": ...}).", field="applicant")
+    if data.get("received_at") is not None and not isinstance(data["received_at"], str):
+        raise CliRefusal("Thời điểm nhận ('received_at') viết dạng \"YYYY-MM-DD HH:MM\".", field="received_at")
     copies = data.get("copies", 1)
     if not isinstance(copies, int) or isinstance(copies, bool):
         raise CliRefusal("Số lượng hồ sơ ('copies') phải là số nguyên.", field="copies")
@@ -419,10 +421,15 @@ def cmd_verify(args: argparse.Namespace, runner: Runner) -> int:
 
     with runner.db.session() as session:
         report = verify(session)
-    for problem in report.problems:
+    for problem in report.problems[:50]:
         print(problem, file=sys.stderr)
+    if len(report.problems) > 50:
+        print(f"... và {len(report.problems) - 50} lỗi khác.", file=sys.stderr)
+    for note in report.notes:
+        print(f"Lưu ý: {note}", file=sys.stderr)
     if not report.ok:
-        print(f"KIỂM TRA THẤT BẠI: {len(report.problems)} lỗi.", file=sys.stderr)
+        more = "+" if len(report.problems) > 200 else ""
+        print(f"KIỂM TRA THẤT BẠI: {len(report.problems)}{more} lỗi.", file=sys.stderr)
         return EXIT_FAULT
     print(f"Toàn vẹn: tốt. {report.dossiers} hồ sơ, {report.events} sự kiện, chuỗi băm của "
           f"{len(report.desks)} bàn khớp.")

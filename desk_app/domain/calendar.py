@@ -314,11 +314,16 @@ class WorkCalendar:
 
 def _rule_days(year: int) -> list[tuple[Occasion, list[dt.date]]]:
     """The Labour Code holidays of a year by the default rules (DOMAIN.md §4)."""
-    tet_eve = last_day_of_lunar_year(year - 1)
+    try:
+        tet_eve = last_day_of_lunar_year(year - 1)
+        hung_kings = lunar_to_solar(year, 3, 10)
+    except ValueError:
+        raise ValidationError(f"Không tính được lịch nghỉ năm {year}: lịch âm chỉ tính cho 1901–2100.",
+                              field="year") from None
     return [
         (Occasion.NEW_YEAR, [dt.date(year, 1, 1)]),
         (Occasion.TET, [tet_eve + dt.timedelta(days=i) for i in range(5)]),
-        (Occasion.HUNG_KINGS, [lunar_to_solar(year, 3, 10)]),
+        (Occasion.HUNG_KINGS, [hung_kings]),
         (Occasion.REUNIFICATION, [dt.date(year, 4, 30)]),
         (Occasion.LABOUR, [dt.date(year, 5, 1)]),
         (Occasion.NATIONAL_DAY, [dt.date(year, 9, 1), dt.date(year, 9, 2)]),

@@ -61,6 +61,10 @@ def _address(value: str) -> str:
 def check_applicant(raw: dict[str, Any], *, today: dt.date) -> tuple[Applicant, list[str]]:
     """Validate what was typed; returns the applicant and any warnings (e.g. an unusual phone prefix)."""
     warnings: list[str] = []
+    for key, value in raw.items():
+        if value is not None and not isinstance(value, (str, dt.date)):
+            raise ValidationError(f"Giá trị của '{key}' phải viết dạng chữ, trong dấu ngoặc kép "
+                                  "(ví dụ \"0912345678\", ngày sinh \"1984-05-06\").", field=key)
     if _blank(raw.get("name")):
         raise ValidationError("Chưa nhập họ tên người nộp hồ sơ.", field="name")
     name = normalize_name(str(raw["name"]))
@@ -96,7 +100,12 @@ def corrected(applicant: Applicant, field: str, value: str, *, today: dt.date) -
         )
     raw = applicant.as_dict()
     raw[field] = value
-    checked, _ = check_applicant(raw, today=today)
+    try:
+        checked, _ = check_applicant(raw, today=today)
+    except ValidationError as error:
+        if error.field == "id_number" and field in ("birth_date", "sex"):
+            raise ValidationError(error.message, field=field) from None  # the value the clerk just changed
+        raise
     return checked
 
 

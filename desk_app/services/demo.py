@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk_app.domain.codes import format_dossier_code, next_ledger_entry
+from desk_app.domain.codes import format_dossier_code, next_ledger_entry, next_sequence
+from desk_app.domain.errors import DomainError, ValidationError
 from desk_app.domain.lifecycle import Event, EventKind, apply
 from desk_app.domain.validation import PROVINCE_CODES, Sex
 from desk_app.services.actions import projection
@@ -33,8 +34,8 @@ from desk_app.services.rules import load_rules
 from desk_app.services.settings import SettingsService, ledger_start_for
 from desk_app.store.counters import code_counter, ledger_counter
 from desk_app.store.db import Database
-from desk_app.store.events import SyncState, canonical_json, chain_head, event_hash
-from desk_app.store.models import Counter, Dossier, DossierEvent, Procedure, Rating, to_db_time
+from desk_app.store.events import SyncState, canonical_json, chain_counter, chain_head, event_hash
+from desk_app.store.models import Counter, Dossier, Procedure, Rating, to_db_time
 
 BATCH = 10_000
 MAX_PER_DAY = 700
@@ -72,7 +73,7 @@ EVENT_INSERT = (
 )
 
 
-def _applicant(rng: random.Random, today: dt.date) -> Applicant:
+def _applicant(rng: random.Random) -> Applicant:
     sex = rng.choice([Sex.MALE, Sex.FEMALE])
     birth = dt.date(rng.randint(1940, 2007), rng.randint(1, 12), rng.randint(1, 28))
     province = "087" if rng.random() < 0.8 else rng.choice(sorted(PROVINCE_CODES))
@@ -84,12 +85,12 @@ def _applicant(rng: random.Random, today: dt.date) -> Applicant:
     return Applicant(name=name, id_number=id_number, birth_date=birth, sex=sex, phone=phone, address=address)
 
 
-def _receipt_times(rng: random.Random, days: list[dt.date], counts: dict[dt.date, int], now: dt.datetime,
+def _receipt_times(rng: random.Random, counts: dict[dt.date, int], now: dt.datetime,
                    sessions: tuple[tuple[dt.time, dt.time], ...]) -> list[dt.datetime]:
     """Sorted receipt moments inside office hours; today's only up to now."""
     moments = []
-    for day in days:
-        for _ in range(counts.get(day, 0)):
+    for day in sorted(counts):
+        for _ in range(counts[day]):
             start, end = rng.choice(sessions)
             span = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
             minute = start.hour * 60 + start.minute + rng.randrange(span)
@@ -101,133 +102,155 @@ def _receipt_times(rng: random.Random, days: list[dt.date], counts: dict[dt.date
     return moments
 
 
+@dataclass
+class _Desk:
+    """The desk's series as the import advances them: its chain head and its counters (codes, ledger, chain)."""
+
+    number: int
+    seq: int
+    head: str
+    counters: dict[str, int]
+    touched: set[str]
+
+    def bump(self, name: str, value: int) -> None:
+        self.counters[name] = value
+        self.touched.add(name)
+
+
+def _load_desk(session: Session, desk: int) -> _Desk:
+    seq, head = chain_head(session, desk)
+    names = select(Counter).where(Counter.name.like(f"code:{desk}:%") | Counter.name.like(f"ledger:{desk}:%"))
+    return _Desk(desk, seq, head, {c.name: c.value for c in session.scalars(names)}, set())
+
+
+def _check_unchanged(session: Session, desk: _Desk) -> None:
+    if chain_head(session, desk.number) != (desk.seq, desk.head):
+        raise DomainError("Trong lúc nạp dữ liệu mẫu, bàn này đã ghi hồ sơ khác. Dữ liệu đã nạp đến đây được giữ "
+                          "nguyên; chạy lại demo-data khi không có ai đang tiếp nhận.", field="demo-data")
+
+
 def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -> DemoResult:
     rng = random.Random(seed)
     now = clock.now()
     now_text = to_db_time(now)
-    with db.session() as session:
+    session = db.write_session()
+    try:
+        session.begin()
         settings = SettingsService(session).all()
+        agency = settings["agency_code"]
+        if not agency:
+            raise ValidationError("Chưa thiết lập mã cơ quan: chạy desk-app init --agency-code ... trước.",
+                                  field="agency_code")
         rules = load_rules(session)
         procedures = list(session.scalars(select(Procedure).where(Procedure.active.is_(True))))
         used_keys = set(session.scalars(select(Dossier.lookup_key)))
         next_id = (session.scalar(select(Dossier.id).order_by(Dossier.id.desc()).limit(1)) or 0) + 1
-        desk = int(settings["desk"])
-        seq, prev_hash = chain_head(session, desk)
+        desk = _load_desk(session, int(settings["desk"]))
 
-    calendar = rules.calendar
+        moments = _receipt_times(rng, _spread(rng, count, now, rules.calendar), now,
+                                 rules.calendar.office_hours.sessions)
+        weights = [FIELD_WEIGHT.get(p.field_code, 1) / max(1, sum(q.field_code == p.field_code for q in procedures))
+                   for p in procedures]
+        names = {p.code: p.name for p in procedures}
+        total_events = added = 0
+        batch = _Batch()
+        for received_at in moments:
+            procedure = rng.choices(procedures, weights)[0]
+            day_name = code_counter(desk.number, f"{received_at:%y%m%d}")
+            try:
+                sequence = next_sequence(desk.number, desk.counters.get(day_name))
+            except DomainError:
+                continue  # this day's block is already full (existing records): skip the day rather than collide
+            desk.bump(day_name, sequence)
+            ledger_name = ledger_counter(desk.number, received_at.year)
+            ledger = next_ledger_entry(received_at.year, desk.number, desk.counters.get(ledger_name),
+                                       ledger_start_for(settings["ledger_start"], received_at.year))
+            desk.bump(ledger_name, ledger.number)
+            key = "".join(rng.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
+            while key in used_keys:
+                key = "".join(rng.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
+            used_keys.add(key)
+            limit = time_limit_of(procedure)
+            components = [{"procedure": c["procedure"], "name": names.get(c["procedure"], c["procedure"]),
+                           "resolving_body": c["resolving_body"]} for c in procedure.components] or [
+                {"procedure": procedure.code, "name": procedure.name, "resolving_body": procedure.resolving_body}]
+            columns, payload = received_record(
+                code=format_dossier_code(agency, received_at.date(), sequence), lookup_key=key, desk=desk.number,
+                procedure=procedure, applicant=_applicant(rng), documents=[dict(d) for d in procedure.documents],
+                copies=1, channel=rng.choices(["direct", "online", "postal"], [90, 8, 2])[0], return_method="desk",
+                return_address=None, fee_due=procedure.fee, exemption=None, limit=limit, received_at=received_at,
+                appointment=rules.appointment(limit, received_at), components=components, ledger=ledger,
+            )
+            columns["id"] = next_id
+            history = [(EventKind.RECEIVED, received_at, payload)] + _later_events(rng, columns, now)
+            state = None
+            for kind, moment, event_payload in history:
+                at = moment.replace(microsecond=0)  # as the store keeps times: to the second
+                state = apply(state, Event(kind, at, event_payload))
+                batch.events.append(_chained(desk, next_id, columns["code"], kind.value, to_db_time(at), now_text,
+                                             actor, canonical_json(event_payload)))
+                if kind is EventKind.RETURNED and rng.random() < 0.3:
+                    batch.ratings.append(dict(rated_on=at.date(), field_code=procedure.field_code, clerk=actor,
+                                              level=rng.choices([3, 2, 1], [85, 13, 2])[0]))
+            assert state is not None
+            columns.update(projection(state), last_event_seq=desk.seq)
+            batch.dossiers.append(columns)
+            total_events += len(history)
+            added += 1
+            next_id += 1
+            if len(batch.dossiers) >= BATCH:
+                _flush(session, batch, desk)
+                session.commit()
+                session.begin()  # BEGIN IMMEDIATE again: check nobody wrote in between
+                _check_unchanged(session, desk)
+                batch = _Batch()
+        _flush(session, batch, desk)
+        session.commit()
+    finally:
+        session.close()
+    return DemoResult(added, total_events)
+
+
+def _spread(rng: random.Random, count: int, now: dt.datetime, calendar: Any) -> dict[dt.date, int]:
+    """How many dossiers each working day of the span receives (at most MAX_PER_DAY)."""
     span = max(MIN_SPAN_DAYS, int(count / MAX_PER_DAY * 7 / 5 * 1.3) + 30)
     first = now.date() - dt.timedelta(days=span)
-    days = [first + dt.timedelta(days=i) for i in range(span + 1)]
-    days = [d for d in days if calendar.is_working_day(d)]
+    days = [d for d in (first + dt.timedelta(days=i) for i in range(span + 1)) if calendar.is_working_day(d)]
     counts: dict[dt.date, int] = defaultdict(int)
     for _ in range(count):
         day = rng.choice(days)
         while counts[day] >= MAX_PER_DAY:
             day = rng.choice(days)
         counts[day] += 1
-    moments = _receipt_times(rng, days, counts, now, calendar.office_hours.sessions)
+    return counts
 
-    weights = [FIELD_WEIGHT.get(p.field_code, 1) / max(1, sum(q.field_code == p.field_code for q in procedures))
-               for p in procedures]
-    agency = settings["agency_code"]
-    total_events = added = 0
-    batch = _Batch()
-    with db.session() as session:
-        state_counters: dict[str, int | None] = {
-            c.name: c.value for c in session.scalars(
-                select(Counter).where(Counter.name.like(f"code:{desk}:%") | Counter.name.like(f"ledger:{desk}:%")))
-        }
-    touched: set[str] = set()
 
-    def counter(name: str) -> int | None:
-        return state_counters.get(name)
+def _chained(desk: _Desk, dossier_id: int, code: str, kind: str, at: str, recorded_at: str, actor: str,
+             payload_json: str) -> tuple[Any, ...]:
+    """The next event of the desk's chain, as a row for EVENT_INSERT (the bulk form of store.events.append_event)."""
+    desk.seq += 1
+    event_uuid = str(uuid.uuid4())
+    digest = event_hash(uuid=event_uuid, desk=desk.number, seq=desk.seq, dossier_code=code, kind=kind, at=at,
+                        recorded_at=recorded_at, actor=actor, payload_json=payload_json, prev_hash=desk.head)
+    row = (event_uuid, dossier_id, code, desk.number, desk.seq, kind, at, recorded_at, actor, payload_json,
+           desk.head, digest, SyncState.TO_SEND.value)
+    desk.head = digest
+    return row
 
-    def flush(session: Session) -> None:
-        nonlocal batch
-        if batch.dossiers:
-            connection = session.connection()
-            for table, rows in ((Dossier.__table__, batch.dossiers), (Rating.__table__, batch.ratings)):
-                _insert_rows(connection, table, rows)
-            connection.exec_driver_sql(EVENT_INSERT, batch.events)
-            connection.exec_driver_sql(
-                "INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",
-                [(name, state_counters[name]) for name in touched],
-            )
-            touched.clear()
-        batch = _Batch()
 
-    session = db.write_session()
-    try:
-        session.begin()
-        for received_at in moments:
-            procedure = rng.choices(procedures, weights)[0]
-            applicant = _applicant(rng, now.date())
-            day_name = code_counter(desk, f"{received_at:%y%m%d}")
-            last = counter(day_name)
-            sequence = desk * 1000 + 1 if last is None else last + 1
-            if sequence % 1000 == 0:
-                continue  # this day's block is full (existing records): skip rather than collide
-            state_counters[day_name] = sequence
-            touched.add(day_name)
-            ledger_name = ledger_counter(desk, received_at.year)
-            ledger = next_ledger_entry(received_at.year, desk, counter(ledger_name),
-                                       ledger_start_for(settings["ledger_start"], received_at.year))
-            state_counters[ledger_name] = ledger.number
-            touched.add(ledger_name)
-            key = "".join(rng.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
-            while key in used_keys:
-                key = "".join(rng.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
-            used_keys.add(key)
-            limit = time_limit_of(procedure)
-            appointment = rules.appointment(limit, received_at)
-            components = [{"procedure": procedure.code, "name": procedure.name,
-                           "resolving_body": procedure.resolving_body}]
-            if procedure.components:
-                names = {p.code: p.name for p in procedures}
-                components = [{"procedure": c["procedure"], "name": names.get(c["procedure"], c["procedure"]),
-                               "resolving_body": c["resolving_body"]} for c in procedure.components]
-            channel = rng.choices(["direct", "online", "postal"], [90, 8, 2])[0]
-            columns, payload = received_record(
-                code=format_dossier_code(agency, received_at.date(), sequence), lookup_key=key, desk=desk,
-                procedure=procedure, applicant=applicant, documents=[dict(d) for d in procedure.documents],
-                copies=1, channel=channel, return_method="desk", return_address=None, fee_due=procedure.fee,
-                exemption=None, limit=limit, received_at=received_at, appointment=appointment,
-                components=components, ledger=ledger,
-            )
-            columns["id"] = next_id
-            history = [(EventKind.RECEIVED, received_at, payload)] + _later_events(rng, columns, now)
-            state = None
-            for kind, at, event_payload in history:
-                state = apply(state, Event(kind, at, event_payload))
-                seq += 1
-                event_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-                payload_json = canonical_json(event_payload)
-                at_text = to_db_time(at)
-                digest = event_hash(uuid=event_uuid, desk=desk, seq=seq, dossier_code=columns["code"],
-                                    kind=kind.value, at=at_text, actor=actor, payload_json=payload_json,
-                                    prev_hash=prev_hash)
-                batch.events.append((event_uuid, next_id, columns["code"], desk, seq, kind.value, at_text, now_text,
-                                     actor, payload_json, prev_hash, digest, SyncState.TO_SEND.value))
-                prev_hash = digest
-                if kind is EventKind.RETURNED and rng.random() < 0.3:
-                    batch.ratings.append(dict(rated_on=at.date(), field_code=procedure.field_code, clerk=actor,
-                                              level=rng.choices([3, 2, 1], [85, 13, 2])[0]))
-            assert state is not None
-            columns.update(projection(state))
-            columns["last_event_seq"] = seq
-            batch.dossiers.append(columns)
-            total_events += len(history)
-            added += 1
-            next_id += 1
-            if len(batch.dossiers) >= BATCH:
-                flush(session)
-                session.commit()
-                session.begin()
-        flush(session)
-        session.commit()
-    finally:
-        session.close()
-    return DemoResult(added, total_events)
+def _flush(session: Session, batch: _Batch, desk: _Desk) -> None:
+    if not batch.dossiers:
+        return
+    connection = session.connection()
+    for table, rows in ((Dossier.__table__, batch.dossiers), (Rating.__table__, batch.ratings)):
+        _insert_rows(connection, table, rows)
+    connection.exec_driver_sql(EVENT_INSERT, batch.events)
+    desk.bump(chain_counter(desk.number), desk.seq)
+    connection.exec_driver_sql(
+        "INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+        [(name, desk.counters[name]) for name in desk.touched],
+    )
+    desk.touched.clear()
 
 
 def _json(value: Any) -> str:

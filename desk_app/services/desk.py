@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from desk_app.services.catalog import load_catalog, load_holidays
 from desk_app.services.settings import SettingsService
 from desk_app.store.db import Database
+from desk_app.store.search import rebuild_search_index, search_index_state
 from desk_app.store.models import Procedure
 
 
@@ -25,10 +26,13 @@ class InitReport:
 def open_desk(data_dir: Path) -> Database:
     """Open (creating or migrating as needed) the desk database; a new one gets the shipped catalog at once."""
     db = Database(data_dir)
-    with db.write_session() as session, session.begin():
-        if not session.scalar(select(func.count()).select_from(Procedure)):
-            load_catalog(session)
-            load_holidays(session)
+    with db.session() as session:
+        has_catalog = session.scalar(select(Procedure.id).limit(1)) is not None
+    if not has_catalog:
+        with db.write_session() as session, session.begin():
+            if session.scalar(select(Procedure.id).limit(1)) is None:
+                load_catalog(session)
+                load_holidays(session)
     return db
 
 
@@ -57,6 +61,8 @@ def initialise(db: Database, overrides: dict[str, str], *, demo: bool = False) -
                     settings.set(key, value)
         for key, value in overrides.items():
             settings.set(key, value)
+        if search_index_state(session) != "ok":
+            rebuild_search_index(session)
         session.flush()
         values = settings.all()
     return InitReport(db.path, procedures, years, values, db.migration_backup)

@@ -65,8 +65,16 @@ class Receipt:
     warnings: list[str] = field(default_factory=list)
 
 
-def _choice(value: str, options: dict[str, str], field_name: str, label: str) -> str:
-    if value not in options:
+def _optional_text(value: Any, field_name: str, label: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{label} phải là chữ.", field=field_name)
+    return value.strip() or None
+
+
+def _choice(value: Any, options: dict[str, str], field_name: str, label: str) -> str:
+    if not isinstance(value, str) or value not in options:
         listed = ", ".join(f"{k} ({v})" for k, v in options.items())
         raise ValidationError(f"{label} '{value}' không hợp lệ. Chọn một trong: {listed}.", field=field_name)
     return value
@@ -75,8 +83,13 @@ def _choice(value: str, options: dict[str, str], field_name: str, label: str) ->
 def _documents(given: list[dict[str, Any]] | None, procedure: Procedure) -> list[dict[str, Any]]:
     if given is None:
         return [dict(d) for d in procedure.documents]
+    if not isinstance(given, list):
+        raise ValidationError("Thành phần hồ sơ phải là một danh sách giấy tờ.", field="documents")
     documents = []
     for index, item in enumerate(given, start=1):
+        if not isinstance(item, dict):
+            raise ValidationError(f"Giấy tờ thứ {index} phải có dạng {{\"name\": ..., \"originals\": ..., "
+                                  "\"copies\": ...}.", field="documents")
         name = str(item.get("name", "")).strip()
         if not name:
             raise ValidationError(f"Giấy tờ thứ {index} chưa có tên.", field="documents")
@@ -93,13 +106,13 @@ def _documents(given: list[dict[str, Any]] | None, procedure: Procedure) -> list
 
 
 def _fee(procedure: Procedure, copies: int, exemption: str | None) -> tuple[int, str | None]:
-    if not exemption or not exemption.strip():
+    if not exemption:
         return procedure.fee * copies, None
     if not procedure.fee_exemptable:
         raise ValidationError(
             f"Thủ tục '{procedure.name}' không thuộc diện miễn lệ phí theo đối tượng.", field="fee_exemption"
         )
-    reason = EXEMPTIONS.get(exemption.strip(), exemption.strip())
+    reason = EXEMPTIONS.get(exemption, exemption)
     return 0, reason
 
 
@@ -130,7 +143,7 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
         received_at = action_time(request.received_at, now, field="received_at")
         channel = _choice(request.channel, CHANNELS, "channel", "Kênh nộp")
         return_method = _choice(request.return_method, RETURN_METHODS, "return_method", "Hình thức nhận kết quả")
-        return_address = (request.return_address or "").strip() or None
+        return_address = _optional_text(request.return_address, "return_address", "Địa chỉ nhận kết quả")
         if return_method != "desk":
             return_address = return_address or applicant.address
             if not return_address:
@@ -139,7 +152,8 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
         if isinstance(request.copies, bool) or not isinstance(request.copies, int) or not 1 <= request.copies <= 50:
             raise ValidationError("Số lượng hồ sơ (bộ) phải từ 1 đến 50.", field="copies")
         documents = _documents(request.documents, procedure)
-        fee_due, exemption = _fee(procedure, request.copies, request.fee_exemption)
+        fee_due, exemption = _fee(procedure, request.copies,
+                                  _optional_text(request.fee_exemption, "fee_exemption", "Lý do miễn lệ phí"))
         components = _components(session, procedure)
 
         rules = load_rules(session)
@@ -147,6 +161,10 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
         appointment = rules.appointment(limit, received_at)
 
         desk, agency = int(settings["desk"]), settings["agency_code"]
+        if not agency:
+            raise ValidationError("Chưa thiết lập mã cơ quan tiếp nhận, nên chưa cấp được mã hồ sơ. Quản trị viên "
+                                  "chạy: desk-app init --agency-code 000.xx.yy.H20 (mã theo QCVN 102:2016).",
+                                  field="agency_code")
         day_key = f"{received_at:%y%m%d}"
         sequence = next_sequence(desk, last_value(session, code_counter(desk, day_key)))
         store_value(session, code_counter(desk, day_key), sequence)

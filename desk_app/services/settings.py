@@ -17,7 +17,7 @@ from desk_app.domain.calendar import OfficeHours
 from desk_app.domain.codes import validate_agency_code, validate_desk
 from desk_app.domain.deadlines import SupplementRule
 from desk_app.domain.errors import ValidationError
-from desk_app.store.models import Setting
+from desk_app.store.models import DossierEvent, Setting
 
 WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 
@@ -127,12 +127,11 @@ class SettingSpec:
 
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("commune_name", "Tên đơn vị (xã/phường/thị trấn)", "UBND xã Mẫu", _required("Tên đơn vị")),
-    SettingSpec("agency_code", "Mã cơ quan (QCVN 102:2016)", "000.00.00.H20", validate_agency_code),
+    # No default: a made-up code would be printed on citizens' slips and synced upward.
+    SettingSpec("agency_code", "Mã cơ quan (QCVN 102:2016)", "", validate_agency_code),
     SettingSpec("upper_level_name", "Tên cấp trên", "UBND tỉnh", _required("Tên cấp trên")),
     SettingSpec("upper_level_kind", "Cấp trên là tỉnh hay huyện", "province", _choice("province", "district")),
-    SettingSpec("upper_level_url", "Địa chỉ máy chủ cấp trên", "", _text),
     SettingSpec("hotline", "Đường dây nóng in trên giấy hẹn", "Tổng đài 1022", _text),
-    SettingSpec("leader_phone", "Số điện thoại lãnh đạo xã", "", _text),
     SettingSpec("desk", "Số bàn tiếp nhận (0–9)", "0", lambda v: str(validate_desk(int(_int_range(0, 9)(v))))),
     SettingSpec("ledger_start", "Số thứ tự đầu tiên của sổ theo dõi, kèm năm áp dụng (ví dụ 120/2026)", "1",
                 lambda v: _ledger_start(v)),
@@ -144,9 +143,6 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("supplement_rule", "Khi bổ sung hồ sơ: tính lại (restart) hay tạm dừng (pause)", "restart",
                 _choice(SupplementRule.RESTART.value, SupplementRule.PAUSE.value)),
     SettingSpec("optional_holidays", "Ngày nghỉ tùy chọn đã bật (ví dụ vn_culture_day)", "", _keys),
-    SettingSpec("no_appointment_days", "Ngày không hẹn (ví dụ thu)", "", _weekdays),
-    SettingSpec("paper_size", "Khổ giấy in giấy hẹn", "A5", _choice("A5", "A4", "80mm")),
-    SettingSpec("form_edition", "Bộ biểu mẫu", "2018", _choice("2018", "2025")),
 )
 
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
@@ -185,6 +181,8 @@ class SettingsService:
     def set(self, key: str, value: str) -> str:
         """Validate and store one setting (the caller commits)."""
         clean = normalise(key, value)
+        if key == "desk" and clean != self.get("desk"):
+            self._check_desk_change()
         row = self.session.get(Setting, key)
         if row is None:
             self.session.add(Setting(key=key, value=clean))
@@ -194,3 +192,15 @@ class SettingsService:
 
     def is_set(self, key: str) -> bool:
         return self.session.get(Setting, _spec(key).key) is not None
+
+    def _check_desk_change(self) -> None:
+        """A desk number names a hash chain and a block of codes: once this database has written under it, moving
+        to another number would write into another desk's chain and codes."""
+        current = int(self.get("desk"))
+        used = self.session.scalar(select(DossierEvent.id).where(DossierEvent.desk == current).limit(1))
+        if used is not None:
+            raise ValidationError(
+                f"Máy này đã ghi hồ sơ với số bàn {current}; không đổi được số bàn vì mã hồ sơ và chuỗi sự kiện "
+                "gắn với số bàn. Bàn mới cần một cơ sở dữ liệu mới.",
+                field="desk",
+            )

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.config import migrations_dir
+from desk_app.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,13 @@ def migrate(engine: Engine, db_path: Path, backup_dir: Path) -> Path | None:
     current, head = current_revision(engine), head_revision()
     if current == head:
         return None
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if current is not None and current not in known:
+        raise DomainError(
+            f"Cơ sở dữ liệu {db_path} do một phiên bản Một Cửa Desk mới hơn tạo ra (phiên bản lược đồ {current}). "
+            "Hãy cài phiên bản mới nhất; phiên bản này không mở được để tránh làm hỏng dữ liệu.",
+            field="database",
+        )
     backup = None
     if current is not None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")

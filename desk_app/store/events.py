@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk_app.store.counters import store_value
 from desk_app.store.models import Dossier, DossierEvent, to_db_time
 
 GENESIS_HASH = "0" * 64
@@ -42,6 +43,7 @@ def event_hash(
     dossier_code: str,
     kind: str,
     at: str,
+    recorded_at: str,
     actor: str,
     payload: Mapping[str, Any] | None = None,
     payload_json: str | None = None,
@@ -53,12 +55,13 @@ def event_hash(
     """
     if payload_json is None:
         payload_json = canonical_json(payload)
-    # Exactly canonical_json of the whole object (keys sorted: actor, at, desk, dossier, kind, payload, prev, seq,
-    # uuid), written out directly: this runs for every event of a bulk import.
+    # Exactly canonical_json of the whole object (keys sorted: actor, at, desk, dossier, kind, payload, prev,
+    # recorded, seq, uuid), written out directly: this runs for every event of a bulk import.
     q = _json_string
     body = (
         f'{{"actor":{q(actor)},"at":{q(at)},"desk":{int(desk)},"dossier":{q(dossier_code)},"kind":{q(kind)},'
-        f'"payload":{payload_json},"prev":{q(prev_hash)},"seq":{int(seq)},"uuid":{q(uuid)}}}'
+        f'"payload":{payload_json},"prev":{q(prev_hash)},"recorded":{q(recorded_at)},"seq":{int(seq)},'
+        f'"uuid":{q(uuid)}}}'
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
@@ -71,10 +74,16 @@ def hash_of_row(event: DossierEvent) -> str:
         dossier_code=event.dossier_code,
         kind=event.kind,
         at=to_db_time(event.at),
+        recorded_at=to_db_time(event.recorded_at),
         actor=event.actor,
         payload=event.payload,
         prev_hash=event.prev_hash,
     )
+
+
+def chain_counter(desk: int) -> str:
+    """The counter that anchors the head of a desk's chain: a tail cut off the log no longer matches it."""
+    return f"chain:{desk}"
 
 
 def chain_head(session: Session, desk: int) -> tuple[int, str]:
@@ -125,5 +134,6 @@ def append_event(
     event.hash = hash_of_row(event)
     session.add(event)
     session.flush()
+    store_value(session, chain_counter(desk), seq)
     dossier.last_event_seq = seq
     return event

@@ -206,6 +206,9 @@ def test_receive_refusals_name_the_field(desk: Path) -> None:
 
 def test_demo_data_then_verify_and_tamper(tmp_path: Path) -> None:
     data_dir = tmp_path / "demo"
+    unset = run(data_dir, "demo-data", "--dossiers", "300")
+    assert unset.returncode == 2 and "trường agency_code" in unset.stderr  # no code under a made-up agency
+    assert run(data_dir, "init", "--agency-code", AGENCY).returncode == 0
     result = run(data_dir, "demo-data", "--dossiers", "300", "--seed", "7")
     assert result.returncode == 0, result.stderr
     assert count(data_dir, "dossiers") == 300

@@ -15,6 +15,7 @@ from desk_app.services.context import ClockError
 from desk_app.services.queries import find
 from tests.conftest import vn
 from tests.services._support import (
+    act_as_desk,
     DUC,
     assert_vietnamese,
     count,
@@ -394,8 +395,8 @@ def test_correct_phone_normalises_and_search_finds_it(actions, db, code):
 
 
 def test_correct_birth_date_and_id_number_together_checked(actions, db, code):
-    # a birth date that disagrees with the CCCD already stored is refused
-    refused(db, lambda: actions.correct(code, "birth_date", "05/09/1985"), ValidationError, "id_number")
+    # a birth date that disagrees with the CCCD already stored is refused, at the field the clerk changed
+    refused(db, lambda: actions.correct(code, "birth_date", "05/09/1985"), ValidationError, "birth_date")
     # a CCCD that disagrees with the birth date already stored is refused
     refused(db, lambda: actions.correct(code, "id_number", "087085001234"), ValidationError, "id_number")
     refused(db, lambda: actions.correct(code, "id_number", "087184001234"), ValidationError, "id_number")  # female
@@ -553,7 +554,7 @@ def test_actions_append_to_the_desk_chain_across_dossiers(ctx, actions, db, cloc
 
 
 def test_actions_on_desk_one_chain_separately(ctx, actions, db, code):
-    set_settings(db, desk="1")
+    act_as_desk(db, 1)
     actions.transfer(code, "Tư pháp")
     event = last_event(db, code)
     assert (event["desk"], event["seq"], event["prev_hash"]) == (1, 1, "0" * 64)

@@ -19,6 +19,7 @@ from desk_app.store.events import hash_of_row
 from desk_app.store.models import DossierEvent
 from tests.conftest import vn
 from tests.services._support import (
+    act_as_desk,
     DUC,
     assert_vietnamese,
     count,
@@ -63,7 +64,7 @@ def build_busy(ctx, db, clock) -> Busy:
     a.reschedule(d4, dt.date(2026, 3, 11), "Cần xác minh thêm")
     d5 = receive_one(ctx, "XA.HT.01").code
     a.void(d5, "Nhập trùng với hồ sơ d4")
-    set_settings(db, desk="1")
+    act_as_desk(db, 1)
     clock.advance(minutes=20)
     d6 = receive_one(ctx, "XA.HT.02", DUC).code
     a.transfer(d2, "Tư pháp")

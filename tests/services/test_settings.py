@@ -14,12 +14,10 @@ from tests.services._support import assert_vietnamese, receive_one, rows, set_se
 
 DEFAULTS = {
     "commune_name": "UBND xã Mẫu",
-    "agency_code": "000.00.00.H20",
+    "agency_code": "",  # no default: a made-up code must never reach a citizen's slip
     "upper_level_name": "UBND tỉnh",
     "upper_level_kind": "province",
-    "upper_level_url": "",
     "hotline": "Tổng đài 1022",
-    "leader_phone": "",
     "desk": "0",
     "ledger_start": "1",
     "office_hours": "07:00-11:30,13:30-17:00",
@@ -29,9 +27,6 @@ DEFAULTS = {
     "multi_day_after_cutoff": "false",
     "supplement_rule": "restart",
     "optional_holidays": "",
-    "no_appointment_days": "",
-    "paper_size": "A5",
-    "form_edition": "2018",
 }
 
 
@@ -54,6 +49,10 @@ def test_every_setting_has_a_vietnamese_label_and_a_valid_default():
     assert [spec.key for spec in SPECS] == list(DEFAULTS)
     for spec in SPECS:
         assert_vietnamese(spec.label)
+        if spec.key == "agency_code":  # deliberately no default: it must be set before the first dossier
+            with pytest.raises(ValidationError):
+                spec.check(spec.default)
+            continue
         assert spec.check(spec.default) == spec.default, spec.key
 
 
@@ -79,7 +78,6 @@ ROUND_TRIPS = [
     ("agency_code", " 000.31.22.h20 ", "000.31.22.H20"),
     ("upper_level_name", "UBND tỉnh Đồng Tháp", "UBND tỉnh Đồng Tháp"),
     ("upper_level_kind", "district", "district"),
-    ("upper_level_url", " https://hub.example.vn ", "https://hub.example.vn"),
     ("hotline", "Tổng đài 1022", "Tổng đài 1022"),
     ("desk", " 3 ", "3"),
     ("ledger_start", "0120/2026", "120/2026"),
@@ -95,9 +93,6 @@ ROUND_TRIPS = [
     ("multi_day_after_cutoff", "off", "false"),
     ("supplement_rule", "pause", "pause"),
     ("optional_holidays", "vn_culture_day, ,vn_culture_day", "vn_culture_day"),
-    ("no_appointment_days", "thu", "thu"),
-    ("paper_size", "A4", "A4"),
-    ("form_edition", "2025", "2025"),
 ]
 
 
@@ -144,9 +139,6 @@ REFUSALS = [
     ("cutoff_time", "3pm"),
     ("multi_day_after_cutoff", "maybe"),
     ("supplement_rule", "sometimes"),
-    ("no_appointment_days", "thứ năm"),
-    ("paper_size", "A3"),
-    ("form_edition", "2020"),
 ]
 
 
@@ -211,3 +203,30 @@ def test_multi_day_after_cutoff_setting(ctx, db, clock):
 def test_agency_code_setting_is_in_the_code(ctx, db):
     set_settings(db, agency_code="000.17.22.H56")
     assert receive_one(ctx).code == "000.17.22.H56-260302-0001"
+
+
+def test_desk_number_is_fixed_once_the_desk_has_written(ctx, db):
+    set_settings(db, desk="2")  # before any dossier: a misconfigured desk may still be renumbered
+    receive_one(ctx)
+    with db.write_session() as session, session.begin():
+        with pytest.raises(ValidationError) as refused:
+            SettingsService(session).set("desk", "3")
+    assert refused.value.field == "desk"
+    assert_vietnamese(refused.value.message)
+    with db.write_session() as session, session.begin():
+        assert SettingsService(session).set("desk", "2") == "2"  # the same number again is no change
+
+
+def test_receive_needs_an_agency_code(tmp_path):
+    from desk_app.services.clock import FixedClock
+    from desk_app.services.context import ServiceContext
+    from desk_app.services.desk import open_desk
+    from tests.conftest import vn
+
+    database = open_desk(tmp_path / "unset")
+    try:
+        with pytest.raises(ValidationError) as refused:
+            receive_one(ServiceContext(database, FixedClock(vn("2026-03-02 09:00")), "test"))
+        assert refused.value.field == "agency_code"
+    finally:
+        database.close()
