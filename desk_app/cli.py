@@ -279,7 +279,7 @@ def _read_json(source: str) -> Any:
 
 
 RECEIVE_KEYS = {"procedure", "applicant", "received_at", "channel", "copies", "documents", "return_method",
-                "return_address", "fee_exemption"}
+                "return_address", "fee_exemption", "variant", "quantity"}
 
 
 def cmd_receive(args: argparse.Namespace, runner: Runner) -> int:
@@ -310,12 +310,15 @@ def cmd_receive(args: argparse.Namespace, runner: Runner) -> int:
         return_method=data.get("return_method", "desk"),
         return_address=data.get("return_address"),
         fee_exemption=data.get("fee_exemption"),
+        variant=data.get("variant"),
+        quantity=data.get("quantity", 1),
     )
     receipt = receive(runner.context(), request)
     for warning in receipt.warnings:
         print(f"Lưu ý: {warning}", file=sys.stderr)
     print(f"Hẹn trả: {_fmt(receipt.due_at)} ({receipt.explanation})")
-    print(f"Sổ theo dõi: quyển {receipt.ledger_book}, số {receipt.ledger_number}; mã tra cứu {receipt.lookup_key}")
+    print(f"Sổ theo dõi: quyển {receipt.ledger_book}, số {receipt.ledger_number}; mã tra cứu {receipt.lookup_key}; "
+          f"lệ phí {receipt.fee_due:,} đ".replace(",", "."))
     print(receipt.code)
     return EXIT_OK
 

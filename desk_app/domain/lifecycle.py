@@ -100,19 +100,18 @@ EVENT_VN: dict[EventKind, str] = {
     EventKind.RESCHEDULED: "Xin lỗi và hẹn lại ngày trả",
 }
 
-_ANY_OPEN = OPEN_STATUSES
 ALLOWED_FROM: dict[EventKind, frozenset[Status]] = {
     EventKind.CORRECTED: frozenset(Status) - {Status.VOIDED},
-    EventKind.VOIDED: _ANY_OPEN,
+    EventKind.VOIDED: OPEN_STATUSES,
     EventKind.TRANSFERRED: frozenset({Status.RECEIVED, Status.IN_PROGRESS}),
     EventKind.SUPPLEMENT_REQUESTED: frozenset({Status.RECEIVED, Status.IN_PROGRESS}),
     EventKind.RESUBMITTED: frozenset({Status.SUPPLEMENT_REQUESTED}),
     EventKind.RESULT_READY: frozenset({Status.RECEIVED, Status.IN_PROGRESS}),
     EventKind.RETURNED: frozenset({Status.RESULT_READY}),
-    EventKind.REFUSED: _ANY_OPEN,
-    EventKind.WITHDRAWN: _ANY_OPEN,
-    EventKind.STOPPED: _ANY_OPEN,
-    EventKind.RESCHEDULED: _ANY_OPEN,
+    EventKind.REFUSED: OPEN_STATUSES,
+    EventKind.WITHDRAWN: OPEN_STATUSES,
+    EventKind.STOPPED: OPEN_STATUSES,
+    EventKind.RESCHEDULED: OPEN_STATUSES,
 }
 
 
@@ -132,6 +131,8 @@ class Component:
     procedure: str
     name: str
     resolving_body: str
+    time_limit: str | None = None  # a bundle's part keeps its own limit and due date
+    due_at: dt.datetime | None = None
     transferred_to: str | None = None
     ready_at: dt.datetime | None = None
 
@@ -185,7 +186,9 @@ def apply(state: DossierState | None, event: Event) -> DossierState:
     if event.kind is EventKind.RECEIVED:
         due = dt.datetime.fromisoformat(p["due_at"])
         components = tuple(
-            Component(c["procedure"], c["name"], c["resolving_body"]) for c in p.get("components", ())
+            Component(c["procedure"], c["name"], c["resolving_body"], c.get("time_limit"),
+                      dt.datetime.fromisoformat(c["due_at"]) if c.get("due_at") else None)
+            for c in p.get("components", ())
         )
         return DossierState(Status.RECEIVED, event.at, due, due, components)
     assert state is not None

@@ -82,6 +82,8 @@ def projection(state: DossierState) -> dict[str, Any]:
                 "procedure": c.procedure,
                 "name": c.name,
                 "resolving_body": c.resolving_body,
+                "time_limit": c.time_limit,
+                "due_at": c.due_at.isoformat() if c.due_at else None,
                 "transferred_to": c.transferred_to,
                 "ready_at": c.ready_at.isoformat() if c.ready_at else None,
             }

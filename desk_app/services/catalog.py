@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +18,9 @@ from sqlalchemy.orm import Session
 from desk_app.config import catalog_dir
 from desk_app.domain.deadlines import TimeLimit, TimeUnit
 from desk_app.domain.errors import NotFoundError, ValidationError
+from desk_app.domain.fees import FeeRule
 from desk_app.domain.validation import vn_fold
 from desk_app.store.models import Holiday, Procedure
-
-
-@dataclass(frozen=True)
-class DocumentItem:
-    name: str
-    originals: int
-    copies: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "originals": self.originals, "copies": self.copies}
 
 
 def read_json(path: Path) -> Any:
@@ -61,9 +51,12 @@ def load_catalog(session: Session, path: Path | None = None) -> int:
             fee=int(item.get("fee", 0)),
             fee_note=item.get("fee_note", ""),
             fee_exemptable=bool(item.get("fee_exemptable", False)),
+            fee_rule=item.get("fee_rule"),
+            variants=[_variant(item["code"], v) for v in item.get("variants", ())],
             resolving_body=item["resolving_body"],
             inter_level=bool(item.get("inter_level", False)),
-            documents=[DocumentItem(d["name"], int(d["originals"]), int(d["copies"])).as_dict() for d in item["documents"]],
+            documents=[{"name": d["name"], "originals": int(d["originals"]), "copies": int(d["copies"])}
+                       for d in item["documents"]],
             components=list(item.get("components", [])),
             active=True,
             catalog_version=version,
@@ -79,6 +72,13 @@ def load_catalog(session: Session, path: Path | None = None) -> int:
         if code not in seen:
             row.active = False
     return len(seen)
+
+
+def _variant(code: str, data: dict[str, Any]) -> dict[str, Any]:
+    limit = TimeLimit(int(data["time_limit"]["value"]), TimeUnit(data["time_limit"]["unit"]))
+    if not data.get("key") or not data.get("label"):
+        raise ValidationError(f"Thủ tục {code}: mỗi trường hợp riêng cần 'key' và 'label'.")
+    return {"key": data["key"], "label": data["label"], "time_limit": {"value": limit.value, "unit": limit.unit.value}}
 
 
 def load_holidays(session: Session, path: Path | None = None) -> int:
@@ -152,8 +152,20 @@ def search_procedures(session: Session, text: str = "", *, include_inactive: boo
     return list(session.scalars(query))
 
 
-def time_limit_of(procedure: Procedure) -> TimeLimit:
-    return TimeLimit(procedure.time_value, TimeUnit(procedure.time_unit))
+def time_limit_of(procedure: Procedure, variant: str | None = None) -> TimeLimit:
+    """The procedure's time limit, or that of one of its variants (e.g. "verification": cần xác minh)."""
+    if not variant:
+        return TimeLimit(procedure.time_value, TimeUnit(procedure.time_unit))
+    for item in procedure.variants:
+        if item["key"] == variant:
+            return TimeLimit(int(item["time_limit"]["value"]), TimeUnit(item["time_limit"]["unit"]))
+    known = ", ".join(f"{v['key']} ({v['label']})" for v in procedure.variants) or "không có"
+    raise ValidationError(f"Thủ tục '{procedure.name}' không có trường hợp '{variant}'. Các trường hợp: {known}.",
+                          field="variant")
+
+
+def fee_rule_of(procedure: Procedure) -> FeeRule:
+    return FeeRule.from_data(procedure.fee_rule, procedure.fee)
 
 
 def procedure_as_dict(procedure: Procedure) -> dict[str, Any]:
@@ -170,6 +182,8 @@ def procedure_as_dict(procedure: Procedure) -> dict[str, Any]:
         "fee": procedure.fee,
         "fee_note": procedure.fee_note,
         "fee_exemptable": procedure.fee_exemptable,
+        "fee_rule": procedure.fee_rule,
+        "variants": procedure.variants,
         "resolving_body": procedure.resolving_body,
         "inter_level": procedure.inter_level,
         "documents": procedure.documents,

@@ -29,7 +29,7 @@ from desk_app.services.actions import projection
 from desk_app.services.applicant import Applicant
 from desk_app.services.catalog import time_limit_of
 from desk_app.services.clock import Clock
-from desk_app.services.intake import LOOKUP_ALPHABET, LOOKUP_LENGTH, received_record
+from desk_app.services.intake import LOOKUP_ALPHABET, LOOKUP_LENGTH, components_of, received_record
 from desk_app.services.rules import load_rules
 from desk_app.services.settings import SettingsService, ledger_start_for
 from desk_app.store.counters import code_counter, ledger_counter
@@ -151,7 +151,7 @@ def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -
                                  rules.calendar.office_hours.sessions)
         weights = [FIELD_WEIGHT.get(p.field_code, 1) / max(1, sum(q.field_code == p.field_code for q in procedures))
                    for p in procedures]
-        names = {p.code: p.name for p in procedures}
+        by_code = {p.code: p for p in procedures}
         total_events = added = 0
         batch = _Batch()
         for received_at in moments:
@@ -171,9 +171,7 @@ def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -
                 key = "".join(rng.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
             used_keys.add(key)
             limit = time_limit_of(procedure)
-            components = [{"procedure": c["procedure"], "name": names.get(c["procedure"], c["procedure"]),
-                           "resolving_body": c["resolving_body"]} for c in procedure.components] or [
-                {"procedure": procedure.code, "name": procedure.name, "resolving_body": procedure.resolving_body}]
+            components = components_of(procedure, by_code, received_at, rules)
             columns, payload = received_record(
                 code=format_dossier_code(agency, received_at.date(), sequence), lookup_key=key, desk=desk.number,
                 procedure=procedure, applicant=_applicant(rng), documents=[dict(d) for d in procedure.documents],
@@ -193,7 +191,7 @@ def generate(db: Database, count: int, *, seed: int, clock: Clock, actor: str) -
                     batch.ratings.append(dict(rated_on=at.date(), field_code=procedure.field_code, clerk=actor,
                                               level=rng.choices([3, 2, 1], [85, 13, 2])[0]))
             assert state is not None
-            columns.update(projection(state), last_event_seq=desk.seq)
+            columns.update(projection(state), last_event_seq=desk.seq)  # after the later events too
             batch.dossiers.append(columns)
             total_events += len(history)
             added += 1

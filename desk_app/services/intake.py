@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from desk_app.domain.codes import LedgerEntry, format_dossier_code, next_ledger_entry, next_sequence
 from desk_app.domain.deadlines import Appointment, TimeLimit
-from desk_app.domain.errors import ValidationError
-from desk_app.domain.lifecycle import EventKind, Status
+from desk_app.domain.errors import NotFoundError, ValidationError
+from desk_app.domain.lifecycle import Event, EventKind, apply
+from desk_app.services.actions import projection
 from desk_app.services.applicant import Applicant, applicant_columns, check_applicant, search_text
-from desk_app.services.catalog import get_procedure, time_limit_of
+from desk_app.services.catalog import fee_rule_of, get_procedure, time_limit_of
 from desk_app.services.context import ServiceContext, action_time
-from desk_app.services.rules import load_rules
+from desk_app.services.rules import DeskRules, load_rules
 from desk_app.services.settings import SettingsService, ledger_start_for
 from desk_app.store.counters import code_counter, last_value, ledger_counter, store_value
 from desk_app.store.events import append_event
@@ -50,6 +52,8 @@ class ReceiveRequest:
     return_method: str = "desk"
     return_address: str | None = None
     fee_exemption: str | None = None
+    variant: str | None = None  # a catalog variant with its own time limit, e.g. "verification" (cần xác minh)
+    quantity: int = 1  # pages of each copy, or copies asked for, when the fee is counted so
 
 
 @dataclass(frozen=True)
@@ -105,25 +109,35 @@ def _documents(given: list[dict[str, Any]] | None, procedure: Procedure) -> list
     return documents
 
 
-def _fee(procedure: Procedure, copies: int, exemption: str | None) -> tuple[int, str | None]:
+def _fee(procedure: Procedure, copies: int, quantity: Any, exemption: str | None) -> tuple[int, str | None]:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationError("Số lượng (trang hoặc bản) phải là số nguyên.", field="quantity")
+    due = fee_rule_of(procedure).due(quantity=quantity, sets=copies)  # checks the quantity even when exempt
     if not exemption:
-        return procedure.fee * copies, None
+        return due, None
     if not procedure.fee_exemptable:
         raise ValidationError(
             f"Thủ tục '{procedure.name}' không thuộc diện miễn lệ phí theo đối tượng.", field="fee_exemption"
         )
-    reason = EXEMPTIONS.get(exemption, exemption)
-    return 0, reason
+    return 0, EXEMPTIONS.get(exemption, exemption)
 
 
-def _components(session: Session, procedure: Procedure) -> list[dict[str, str]]:
+def components_of(procedure: Procedure, parts: Mapping[str, Procedure], received_at: dt.datetime,
+                  rules: DeskRules) -> list[dict[str, str]]:
+    """The dossier's components: the procedure itself, or each part of a bundle ("3 trong 1") with its resolving
+    body, its own time limit and its own due date (the bundle's due date is the bundle's limit, the longest)."""
     if not procedure.components:
         return [{"procedure": procedure.code, "name": procedure.name, "resolving_body": procedure.resolving_body}]
-    parts = []
+    result = []
     for component in procedure.components:
-        part = get_procedure(session, component["procedure"])
-        parts.append({"procedure": part.code, "name": part.name, "resolving_body": component["resolving_body"]})
-    return parts
+        part = parts.get(component["procedure"])
+        if part is None:
+            raise NotFoundError(f"Danh mục thiếu thủ tục thành phần '{component['procedure']}' của "
+                                f"'{procedure.name}'.", field="procedure")
+        limit = time_limit_of(part)
+        result.append({"procedure": part.code, "name": part.name, "resolving_body": component["resolving_body"],
+                       "time_limit": str(limit), "due_at": rules.appointment(limit, received_at).due_at.isoformat()})
+    return result
 
 
 def _lookup_key(session: Session) -> str:
@@ -152,13 +166,18 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
         if isinstance(request.copies, bool) or not isinstance(request.copies, int) or not 1 <= request.copies <= 50:
             raise ValidationError("Số lượng hồ sơ (bộ) phải từ 1 đến 50.", field="copies")
         documents = _documents(request.documents, procedure)
-        fee_due, exemption = _fee(procedure, request.copies,
+        fee_due, exemption = _fee(procedure, request.copies, request.quantity,
                                   _optional_text(request.fee_exemption, "fee_exemption", "Lý do miễn lệ phí"))
-        components = _components(session, procedure)
+        variant = _optional_text(request.variant, "variant", "Trường hợp")
+        limit = time_limit_of(procedure, variant)
 
         rules = load_rules(session)
-        limit = time_limit_of(procedure)
+        parts = {c["procedure"]: get_procedure(session, c["procedure"]) for c in procedure.components}
+        components = components_of(procedure, parts, received_at, rules)
         appointment = rules.appointment(limit, received_at)
+        if channel == "direct" and not rules.calendar.is_reception_open(received_at):
+            warnings.append(f"Nhận ngoài giờ tiếp nhận ({received_at:%H:%M %d/%m/%Y}); thời hạn tính từ "
+                            f"{appointment.counted_from:%H:%M %d/%m/%Y}.")
 
         desk, agency = int(settings["desk"]), settings["agency_code"]
         if not agency:
@@ -180,6 +199,7 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
             return_address=return_address, fee_due=fee_due, exemption=exemption, limit=limit,
             received_at=received_at, appointment=appointment, components=components, ledger=ledger,
         )
+        payload.update(variant=variant, quantity=request.quantity)
         dossier = Dossier(**columns)
         session.add(dossier)
         session.flush()
@@ -238,12 +258,6 @@ def received_record(
         fee_paid=False,
         time_limit=str(limit),
         received_at=received_at,
-        due_at=appointment.due_at,
-        original_due_at=appointment.due_at,
-        status=Status.RECEIVED.value,
-        components=[{**c, "transferred_to": None, "ready_at": None} for c in components],
-        supplement_count=0,
-        rescheduled=False,
         ledger_year=ledger.year,
         ledger_desk=ledger.desk,
         ledger_number=ledger.number,
@@ -270,4 +284,6 @@ def received_record(
         "lookup_key": lookup_key,
         "ledger": {"year": ledger.year, "desk": ledger.desk, "number": ledger.number},
     }
+    # The lifecycle columns are the projection of the received event itself, as for every later event.
+    columns.update(projection(apply(None, Event(EventKind.RECEIVED, received_at, payload))))
     return columns, payload

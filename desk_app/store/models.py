@@ -75,6 +75,8 @@ class Procedure(Base):
     fee: Mapped[int] = mapped_column(Integer, default=0)
     fee_note: Mapped[str] = mapped_column(Text, default="")
     fee_exemptable: Mapped[bool] = mapped_column(default=False)
+    fee_rule: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # per page / per copy; None: flat per dossier
+    variants: Mapped[list[Any]] = mapped_column(JSON, default=list)  # e.g. "cần xác minh" with a longer limit
     resolving_body: Mapped[str] = mapped_column(Text)
     inter_level: Mapped[bool] = mapped_column(default=False)
     documents: Mapped[list[Any]] = mapped_column(JSON)

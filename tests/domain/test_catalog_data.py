@@ -109,7 +109,7 @@ def test_procedure_keys(procedures):
     keys = {"code", "national_code", "name", "field", "time_limit", "time_limit_note", "fee",
             "fee_note", "fee_exemptable", "resolving_body", "inter_level", "documents", "components"}
     for p in procedures:
-        assert set(p) == keys, p.get("code")
+        assert keys <= set(p) <= keys | {"variants", "fee_rule"}, p.get("code")
         assert isinstance(p["name"], str) and p["name"].strip()
         assert isinstance(p["time_limit_note"], str)
         assert isinstance(p["fee_note"], str)
@@ -285,3 +285,34 @@ def test_inter_level_consistency(procedures):
     for p in procedures:
         if not p["components"] and p["resolving_body"] in {"UBND xã", "Công an xã"}:
             assert p["inter_level"] is False, p["code"]
+
+
+def test_variants_have_a_key_a_label_and_a_longer_limit(procedures):
+    seen = 0
+    for proc in procedures:
+        keys = [v["key"] for v in proc.get("variants", [])]
+        assert len(keys) == len(set(keys)), proc["code"]
+        for variant in proc.get("variants", []):
+            seen += 1
+            assert variant["key"] and variant["label"] == _nfc(variant["label"])
+            assert variant["time_limit"]["unit"] in VALID_UNITS
+            assert variant["time_limit"]["value"] >= 1
+    assert seen >= 5
+
+
+def test_variants_from_domain(by_code):
+    marriage = {v["key"]: v["time_limit"] for v in by_code["1.000894"]["variants"]}
+    assert marriage == {"verification": {"value": 5, "unit": "working_days"}}  # DOMAIN.md §6
+    recognition = {v["key"]: v["time_limit"] for v in by_code["XA.HT.02"]["variants"]}
+    assert recognition["verification"] == {"value": 8, "unit": "working_days"}  # 3 (+5 if verification)
+
+
+def test_fee_rules(by_code, procedures):
+    page = {"per": "page", "tiers": [[2, 2000], [None, 1000]], "cap": 200000}  # DOMAIN.md §6
+    assert by_code["XA.CT.01"]["fee_rule"] == page
+    assert by_code["XA.HT.10"]["fee_rule"] == {"per": "copy"}
+    for proc in procedures:
+        rule = proc.get("fee_rule")
+        if rule is not None:
+            assert rule["per"] in {"dossier", "copy", "page"}, proc["code"]
+            assert proc["fee"] > 0, proc["code"]

@@ -203,16 +203,20 @@ def test_death_bundle_gives_three_components_with_their_resolving_bodies(ctx, db
     receipt = receive_one(ctx, "XA.HT.16")
     row = dossier(db, receipt.code)
     components = json.loads(row["components"])
+    # Each part keeps its own limit and due date (received Monday 02/03 09:00); the bundle is due with its longest.
     assert components == [
         {"procedure": "1.000656", "name": "Đăng ký khai tử", "resolving_body": "Công chức Tư pháp - Hộ tịch",
-         "transferred_to": None, "ready_at": None},
+         "time_limit": "same_day", "due_at": "2026-03-02T17:00:00+07:00", "transferred_to": None, "ready_at": None},
         {"procedure": "XA.CTRU.03", "name": "Xóa đăng ký thường trú", "resolving_body": "Công an xã",
-         "transferred_to": None, "ready_at": None},
+         "time_limit": "1 working_days", "due_at": "2026-03-03T09:00:00+07:00", "transferred_to": None,
+         "ready_at": None},
         {"procedure": "XA.BTXH.03", "name": "Hỗ trợ chi phí mai táng", "resolving_body": "Công chức Văn hóa - Xã hội",
-         "transferred_to": None, "ready_at": None},
+         "time_limit": "10 working_days", "due_at": "2026-03-16T09:00:00+07:00", "transferred_to": None,
+         "ready_at": None},
     ]
+    assert row["due_at"] == "2026-03-16 09:00:00"
     assert payload(events(db, receipt.code)[0])["components"] == [
-        {k: v for k, v in c.items() if k in ("procedure", "name", "resolving_body")} for c in components
+        {k: v for k, v in c.items() if k not in ("transferred_to", "ready_at")} for c in components
     ]
     assert row["procedure_code"] == "XA.HT.16"
 
@@ -484,3 +488,44 @@ def test_receipt_outside_office_hours_counts_from_next_opening(ctx, db, clock):
     assert receipt.due_at == vn("2026-03-12 07:00")
     assert payload(events(db, receipt.code)[0])["counted_from"] == "2026-03-09T07:00:00+07:00"
     assert receipt.code.endswith("260307-0001")  # the code still carries the real receipt date
+
+
+# -- variants and counted fees -------------------------------------------------------------------------------------
+def test_marriage_needing_verification_takes_five_working_days(ctx, db):
+    plain = receive_one(ctx, "1.000894")
+    checked = receive_one(ctx, "1.000894", variant="verification")
+    assert plain.due_at == vn("2026-03-02 17:00")  # same day
+    assert checked.due_at == vn("2026-03-09 09:00")  # 5 working days from Monday 09:00
+    assert dossier(db, checked.code)["time_limit"] == "5 working_days"
+    assert payload(events(db, checked.code)[0])["variant"] == "verification"
+
+
+def test_unknown_variant_is_refused_naming_the_known_ones(ctx, db):
+    before = snapshot(db)
+    with pytest.raises(ValidationError) as refused:
+        receive_one(ctx, "1.000894", variant="urgent")
+    assert refused.value.field == "variant"
+    assert "verification" in refused.value.message
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(
+    ("procedure", "quantity", "copies", "fee"),
+    [
+        ("XA.CT.01", 1, 1, 2000),
+        ("XA.CT.01", 5, 1, 7000),  # 2 × 2.000 + 3 × 1.000
+        ("XA.CT.01", 5, 2, 14000),  # two copies of a five-page paper
+        ("XA.CT.01", 400, 1, 200000),  # capped a copy
+        ("XA.HT.10", 3, 1, 24000),  # three extracts at 8.000 đ
+        ("XA.CT.04", 9, 1, 50000),  # a contract: flat
+    ],
+)
+def test_fee_follows_the_catalog_rule(ctx, procedure, quantity, copies, fee):
+    assert receive_one(ctx, procedure, quantity=quantity, copies=copies).fee_due == fee
+
+
+def test_quantity_must_be_a_positive_count(ctx, db):
+    for quantity in (0, True, "3"):
+        with pytest.raises(ValidationError) as refused:
+            receive_one(ctx, "XA.CT.01", quantity=quantity)
+        assert refused.value.field == "quantity"

@@ -108,6 +108,8 @@ def upgrade() -> None:
     sa.Column('fee', sa.Integer(), nullable=False),
     sa.Column('fee_note', sa.Text(), nullable=False),
     sa.Column('fee_exemptable', sa.Boolean(), nullable=False),
+    sa.Column('fee_rule', sa.JSON(), nullable=True),
+    sa.Column('variants', sa.JSON(), nullable=False),
     sa.Column('resolving_body', sa.Text(), nullable=False),
     sa.Column('inter_level', sa.Boolean(), nullable=False),
     sa.Column('documents', sa.JSON(), nullable=False),
