@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     holidays.add_argument("year", type=int)
     holidays.add_argument("--json", action="store_true")
 
+    imported = add("import-holidays", "enter an official yearly schedule (JSON like database/catalog/holidays.json)")
+    imported.add_argument("file", type=Path)
+
     due = add("due", "the appointment for a procedure (or a rule) received at a moment")
     due.add_argument("args", nargs="+", metavar="PROCEDURE_CODE \"YYYY-MM-DD HH:MM\"")
     due.add_argument("--rule", help="same_day | N working_days | N working_hours | N days | N months")
@@ -244,6 +247,16 @@ def cmd_holidays(args: argparse.Namespace, runner: Runner) -> int:
         weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
         for d in days:
             print(f"{d.date:%d/%m/%Y} {weekday[d.date.weekday()]:9} {d.kind.value:15} {d.name}")
+    return EXIT_OK
+
+
+def cmd_import_holidays(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.services.catalog import import_holidays
+
+    with runner.db.write_session() as session, session.begin():
+        years = import_holidays(session, args.file)
+    print(f"Đã nhập lịch nghỉ chính thức năm {', '.join(map(str, years))}; "
+          "cập nhật danh mục sau này không ghi đè các năm này.")
     return EXIT_OK
 
 
@@ -458,6 +471,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Runner], int]] = {
     "settings": cmd_settings,
     "procedures": cmd_procedures,
     "holidays": cmd_holidays,
+    "import-holidays": cmd_import_holidays,
     "due": cmd_due,
     "receive": cmd_receive,
     "act": cmd_act,

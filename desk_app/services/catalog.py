@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from desk_app.config import catalog_dir
+from desk_app.domain.calendar import schedules_from_data
 from desk_app.domain.deadlines import TimeLimit, TimeUnit
 from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.fees import FeeRule
@@ -81,36 +82,66 @@ def _variant(code: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"key": data["key"], "label": data["label"], "time_limit": {"value": limit.value, "unit": limit.unit.value}}
 
 
-def load_holidays(session: Session, path: Path | None = None) -> int:
-    """Replace the years and optional holidays the file holds by the file's; returns the years it holds.
+ADMIN_SOURCE = "admin"
 
-    Years the file does not mention (an administrator's own entry for a later year) are kept as they are.
+
+def _add_year(session: Session, year: int, entry: dict[str, Any], *, admin: bool) -> None:
+    source = str(entry.get("source", ""))
+    for period in entry.get("off", ()):
+        session.add(Holiday(
+            year=year, kind="period", start=dt.date.fromisoformat(period["from"]),
+            end=dt.date.fromisoformat(period["to"]), name=period["name"],
+            data={"occasions": period["occasions"], "swapped": period.get("swapped", []), ADMIN_SOURCE: admin},
+            source=source,
+        ))
+    for makeup in entry.get("makeup_working", ()):
+        day = dt.date.fromisoformat(makeup["date"])
+        session.add(Holiday(year=year, kind="makeup", start=day, end=day, name=makeup["name"],
+                            data={ADMIN_SOURCE: admin}, source=source))
+
+
+def _admin_years(session: Session) -> set[int]:
+    return {row.year for row in session.scalars(select(Holiday).where(Holiday.kind != "optional"))
+            if row.data.get(ADMIN_SOURCE) and row.year is not None}
+
+
+def load_holidays(session: Session, path: Path | None = None) -> int:
+    """Load the shipped official schedules and optional holidays; returns the years the file holds.
+
+    A year the administrator imported stays the administrator's (an import is a correction or a newer notice);
+    years the file does not mention are kept as they are.
     """
     data = read_json(path or catalog_dir() / "holidays.json")
-    years = [int(y) for y in data["years"]]
+    schedules_from_data(data["years"])  # refuse a malformed file before touching the table
+    years = [int(y) for y in data["years"] if int(y) not in _admin_years(session)]
     session.execute(delete(Holiday).where(Holiday.year.in_(years) | (Holiday.kind == "optional")))
-    for year, entry in data["years"].items():
-        for period in entry.get("off", ()):
-            session.add(
-                Holiday(
-                    year=int(year),
-                    kind="period",
-                    start=dt.date.fromisoformat(period["from"]),
-                    end=dt.date.fromisoformat(period["to"]),
-                    name=period["name"],
-                    data={"occasions": period["occasions"], "swapped": period.get("swapped", [])},
-                    source=entry.get("source", ""),
-                )
-            )
-        for makeup in entry.get("makeup_working", ()):
-            day = dt.date.fromisoformat(makeup["date"])
-            session.add(
-                Holiday(year=int(year), kind="makeup", start=day, end=day, name=makeup["name"], data={},
-                        source=entry.get("source", ""))
-            )
+    for year in years:
+        _add_year(session, year, data["years"][str(year)], admin=False)
     for optional in data.get("optional", ()):
         session.add(Holiday(year=None, kind="optional", start=None, end=None, name=optional["name"], data=optional))
     return len(data["years"])
+
+
+def import_holidays(session: Session, path: Path) -> list[int]:
+    """An administrator's official schedule (the JSON shape of holidays.json's "years"): it replaces what the table
+    holds for those years, shipped or imported before, and later catalog updates leave it alone."""
+    try:
+        data = read_json(path)
+    except (OSError, ValueError) as error:
+        raise ValidationError(f"Không đọc được tệp lịch nghỉ '{path}': {error}.", field="file") from None
+    years_data = data.get("years") if isinstance(data, dict) else None
+    if not isinstance(years_data, dict) or not years_data:
+        raise ValidationError("Tệp lịch nghỉ cần có mục \"years\": {\"2027\": {\"off\": [...], "
+                              "\"makeup_working\": [...]}}.", field="file")
+    try:
+        schedules_from_data(years_data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValidationError(f"Tệp lịch nghỉ sai cấu trúc ({error}).", field="file") from None
+    years = sorted(int(y) for y in years_data)
+    session.execute(delete(Holiday).where(Holiday.year.in_(years)))
+    for year in years:
+        _add_year(session, year, years_data[str(year)], admin=True)
+    return years
 
 
 def holiday_data(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -124,9 +155,8 @@ def holiday_data(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]
         entry = years.setdefault(str(row.year), {"source": row.source, "off": [], "makeup_working": []})
         assert row.start is not None and row.end is not None
         if row.kind == "period":
-            entry["off"].append(
-                {"from": row.start.isoformat(), "to": row.end.isoformat(), "name": row.name, **row.data}
-            )
+            entry["off"].append({"from": row.start.isoformat(), "to": row.end.isoformat(), "name": row.name,
+                                 "occasions": row.data["occasions"], "swapped": row.data.get("swapped", [])})
         else:
             entry["makeup_working"].append({"date": row.start.isoformat(), "name": row.name})
     return years, optional

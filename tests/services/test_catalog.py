@@ -176,3 +176,48 @@ def test_reloading_holidays_keeps_years_the_file_does_not_hold(db):
     assert years == 3
     assert [h.name for h in kept] == ["Tết Nguyên đán Đinh Mùi"]
     assert len(shipped) == 7  # 5 periods and 2 make-up Saturdays, not doubled
+
+
+SCHEDULE_2027 = {"years": {"2027": {"source": "Thông báo (ví dụ)", "off": [
+    {"from": "2027-02-04", "to": "2027-02-12", "name": "Tết Nguyên đán Đinh Mùi", "occasions": ["tet"],
+     "swapped": ["2027-02-04"]}],
+    "makeup_working": [{"date": "2027-01-30", "name": "Làm bù ngày 04/02/2027"}]}}}
+
+
+def test_imported_schedule_is_used_and_survives_catalog_reloads(db, tmp_path):
+    from desk_app.services.catalog import import_holidays, load_holidays
+    from desk_app.services.rules import load_rules
+
+    path = tmp_path / "2027.json"
+    path.write_text(json.dumps(SCHEDULE_2027, ensure_ascii=False), encoding="utf-8")
+    with db.write_session() as session, session.begin():
+        assert import_holidays(session, path) == [2027]
+    with db.write_session() as session, session.begin():
+        load_holidays(session)  # what `desk-app init` does after a catalog update
+    with db.session() as session:
+        calendar = load_rules(session).calendar
+    assert not calendar.is_working_day(dt.date(2027, 2, 4))  # swapped by the notice, not by the rules
+    assert calendar.is_working_day(dt.date(2027, 1, 30))  # the make-up Saturday
+    assert not calendar.is_working_day(dt.date(2027, 4, 16))  # occasions the notice does not list: the rules
+
+
+@pytest.mark.parametrize("content", [
+    "{not json",
+    json.dumps({"years": {}}),
+    json.dumps({"years": {"2027": {"off": [{"from": "2027-02-04", "to": "2027-02-12", "name": "X",
+                                            "occasions": ["unknown"]}]}}}),
+    json.dumps({"years": {"2027": {"off": [{"from": "2026-02-04", "to": "2026-02-12", "name": "X",
+                                            "occasions": ["tet"]}]}}}),
+])
+def test_malformed_schedule_is_refused_and_nothing_changes(db, tmp_path, content):
+    from desk_app.services.catalog import import_holidays
+
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    before = snapshot(db, ("holidays",))
+    with pytest.raises(ValidationError) as refused:
+        with db.write_session() as session, session.begin():
+            import_holidays(session, path)
+    assert refused.value.field in {"file", "holidays"}
+    assert_vietnamese(refused.value.message)
+    assert snapshot(db, ("holidays",)) == before
