@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
 
     add("verify", "check the database, the event hash chains and the projection")
+    add("accept-clock", "declare the last recorded time wrong (the PC clock had been set ahead) so work can resume")
 
     demo = add("demo-data", "add realistic synthetic dossiers (local records) across years and procedures")
     demo.add_argument("--dossiers", type=int, required=True)
@@ -452,6 +453,23 @@ def cmd_verify(args: argparse.Namespace, runner: Runner) -> int:
     return EXIT_OK
 
 
+def cmd_accept_clock(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.services.clock import SystemClock
+    from desk_app.services.context import acknowledge_clock
+
+    now = SystemClock().now()
+    with runner.db.write_session() as session, session.begin():
+        wrong = acknowledge_clock(session, now)
+    if wrong is None:
+        print(f"Đồng hồ máy ({now:%H:%M %d/%m/%Y}) không chậm hơn dữ liệu đã ghi: không cần xác nhận gì.")
+        return EXIT_OK
+    log.warning("clock acknowledged: last recorded time %s declared wrong at %s by %s", wrong.isoformat(),
+                now.isoformat(), getpass.getuser())
+    print(f"Đã ghi nhận: thời điểm {wrong:%H:%M %d/%m/%Y} của sự kiện gần nhất là sai. Bàn tiếp tục ghi theo giờ "
+          f"hiện tại ({now:%H:%M %d/%m/%Y}).")
+    return EXIT_OK
+
+
 def cmd_demo_data(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.clock import SystemClock
     from desk_app.services.demo import generate
@@ -479,6 +497,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Runner], int]] = {
     "find": cmd_find,
     "stats": cmd_stats,
     "verify": cmd_verify,
+    "accept-clock": cmd_accept_clock,
     "demo-data": cmd_demo_data,
 }
 

@@ -13,6 +13,7 @@ from desk_app.domain.errors import DomainError, ValidationError
 from desk_app.services.clock import Clock, local
 from desk_app.store.db import Database
 from desk_app.store.events import latest_recorded_at
+from desk_app.store.models import Setting, to_db_time
 
 # How far the clock may lag the latest recorded event (two desks' clocks differ a little), and how far ahead of
 # the clock a clerk may date an action (a slow clock on the counter PC).
@@ -35,20 +36,49 @@ class ServiceContext:
         """One transaction: commits if the block finishes, rolls everything back on any error."""
         with self.db.write_session() as session, session.begin():
             now = self.clock.now()
-            latest = latest_recorded_at(session)
-            if latest is not None and now < latest - CLOCK_TOLERANCE:
-                raise ClockError(
-                    f"ĐỒNG HỒ MÁY TÍNH ĐANG SAI: máy báo {now:%H:%M ngày %d/%m/%Y} nhưng sự kiện gần nhất đã ghi lúc "
-                    f"{latest:%H:%M ngày %d/%m/%Y}. Hãy chỉnh lại ngày giờ của máy trước khi tiếp nhận hoặc xử lý "
-                    "hồ sơ, để giấy hẹn và sổ theo dõi không ghi sai thời gian.",
-                    field="clock",
-                )
+            check_clock(session, now)
             yield session, now
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self.db.session() as session:
             yield session
+
+
+CLOCK_ACKNOWLEDGED = "clock_acknowledged"  # settings row: the recorded time an administrator declared wrong
+
+
+def check_clock(session: Session, now: dt.datetime) -> None:
+    """Refuse to write while the clock reads earlier than the last event written (the clock went backwards)."""
+    latest = latest_recorded_at(session)
+    if latest is None or now >= latest - CLOCK_TOLERANCE:
+        return
+    acknowledged = session.get(Setting, CLOCK_ACKNOWLEDGED)
+    if acknowledged is not None and acknowledged.value == to_db_time(latest):
+        return  # that last time was itself wrong (a clock set ahead), as the administrator declared
+    raise ClockError(
+        f"ĐỒNG HỒ MÁY TÍNH ĐANG SAI: máy báo {now:%H:%M ngày %d/%m/%Y} nhưng sự kiện gần nhất đã ghi lúc "
+        f"{latest:%H:%M ngày %d/%m/%Y}. Hãy chỉnh lại ngày giờ của máy trước khi tiếp nhận hoặc xử lý hồ sơ, để giấy "
+        "hẹn và sổ theo dõi không ghi sai thời gian. Nếu chính thời điểm đã ghi kia mới sai (máy từng bị đặt giờ "
+        "vượt lên), quản trị viên xác nhận bằng lệnh: desk-app accept-clock",
+        field="clock",
+    )
+
+
+def acknowledge_clock(session: Session, now: dt.datetime) -> dt.datetime | None:
+    """Declare the last recorded time wrong (set ahead), so writing can resume at the present, correct time.
+
+    Returns the time acknowledged, or None when the clock is not behind the record at all.
+    """
+    latest = latest_recorded_at(session)
+    if latest is None or now >= latest - CLOCK_TOLERANCE:
+        return None
+    row = session.get(Setting, CLOCK_ACKNOWLEDGED)
+    if row is None:
+        session.add(Setting(key=CLOCK_ACKNOWLEDGED, value=to_db_time(latest)))
+    else:
+        row.value = to_db_time(latest)
+    return latest
 
 
 def action_time(at: dt.datetime | None, now: dt.datetime, *, not_before: dt.datetime | None = None,

@@ -528,6 +528,24 @@ def test_clock_behind_the_latest_event_stops_every_write(ctx, actions, db, clock
     refused(db, lambda: actions.void(code, "Trùng", at=vn("2026-03-02 08:50")), ClockError, "clock")
 
 
+def test_a_clock_once_set_ahead_can_be_acknowledged_and_work_resumes(ctx, db, clock):
+    from desk_app.services.context import acknowledge_clock
+
+    clock.moment = vn("2030-01-01 09:00")  # someone set the PC clock four years ahead and received a dossier
+    wrong = receive_one(ctx).code
+    clock.moment = vn("2026-03-02 10:00")  # the clock is put right: every write is refused...
+    refused(db, lambda: receive_one(ctx), ClockError, "clock")
+    with db.write_session() as session, session.begin():  # ...until the administrator declares that time wrong
+        assert acknowledge_clock(session, clock.now()) == vn("2030-01-01 09:00")
+    fixed = receive_one(ctx).code
+    assert dossier(db, fixed)["received_at"] == "2026-03-02 10:00:00"
+    assert wrong != fixed
+    clock.moment = vn("2026-03-02 09:00")  # the guard works again from the new, correct time
+    refused(db, lambda: receive_one(ctx), ClockError, "clock")
+    with db.write_session() as session, session.begin():
+        assert acknowledge_clock(session, vn("2026-03-02 10:05")) is None  # nothing to acknowledge
+
+
 def test_clock_slightly_behind_is_tolerated(ctx, db, clock, code):
     clock.moment = vn("2026-03-02 08:58:30")  # within the two minutes two desks' clocks may differ
     receipt = receive_one(ctx)
