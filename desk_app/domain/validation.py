@@ -60,6 +60,10 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_LATIN_MARKS = re.compile("[\u0300-\u036f]")
+_LATIN_ONLY = re.compile("[\u0000-\u036f]*")
+
+
 def _collapse_spaces(text: str) -> str:
     return " ".join(text.split())
 
@@ -72,7 +76,12 @@ def vn_fold(text: str) -> str:
     (e.g. "İ") fold cleanly, which keeps the function idempotent.
     """
     lowered = nfc(text).lower()
-    stripped = "".join(ch for ch in unicodedata.normalize("NFD", lowered) if unicodedata.category(ch) != "Mn")
+    decomposed = unicodedata.normalize("NFD", lowered)
+    if decomposed.isascii() or _LATIN_ONLY.fullmatch(decomposed):
+        # The common case (Vietnamese, Latin): its marks are all in U+0300–U+036F, dropped by one C-speed pass.
+        stripped = _LATIN_MARKS.sub("", decomposed)
+    else:
+        stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _collapse_spaces(stripped.translate(_D_MAP))
 
 

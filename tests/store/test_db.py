@@ -193,3 +193,73 @@ def test_backup_does_not_include_an_uncommitted_write(db, tmp_path):
     with closing(sqlite3.connect(tmp_path / "mid-transaction.db")) as conn:
         value = conn.execute("SELECT value FROM settings WHERE key = 'commune_name'").fetchone()[0]
     assert value == "UBND xã Mỹ Phong"
+
+
+NEXT_MIGRATION = '''"""a column for the test"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("dossiers") as batch:
+        batch.add_column(sa.Column("test_column", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("dossiers") as batch:
+        batch.drop_column("test_column")
+'''
+
+
+def test_a_pending_migration_backs_the_database_up_first(tmp_path, monkeypatch):
+    """A database holding a dossier meets a newer program: it is copied aside (online backup) before the upgrade,
+    the copy holds the dossier at the old revision, and the upgraded file keeps it too."""
+    import shutil
+
+    from desk_app.services.clock import FixedClock
+    from desk_app.services.context import ServiceContext
+    from desk_app.services.desk import initialise, open_desk
+    from desk_app.services.intake import ReceiveRequest, receive
+    from desk_app.store import db as store_db
+    from tests.conftest import vn
+
+    data_dir = tmp_path / "desk"
+    database = open_desk(data_dir)
+    initialise(database, {"agency_code": "000.31.22.H20"})
+    code = receive(ServiceContext(database, FixedClock(vn("2026-03-02 09:00")), "test"),
+                   ReceiveRequest("XA.HT.01", {"name": "Lê Văn Tám"})).code
+    database.close()
+
+    newer = tmp_path / "migrations"
+    shutil.copytree(store_db.migrations_dir(), newer)
+    (newer / "versions" / "9999_test_column.py").write_text(NEXT_MIGRATION, encoding="utf-8")
+    monkeypatch.setattr(store_db, "migrations_dir", lambda: newer)
+
+    upgraded = Database(data_dir)
+    try:
+        assert upgraded.migration_backup is not None and upgraded.migration_backup.parent == data_dir / "backups"
+        with closing(sqlite3.connect(upgraded.migration_backup)) as copy:
+            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+            assert copy.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
+        with closing(sqlite3.connect(data_dir / "desk.db")) as current:
+            assert current.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "9999"
+            assert current.execute("SELECT code, test_column FROM dossiers").fetchall() == [(code, None)]
+    finally:
+        upgraded.close()
+
+
+def test_a_database_from_a_newer_program_is_refused_without_a_backup(db, data_dir):
+    from desk_app.domain.errors import DomainError
+
+    db.close()
+    with closing(sqlite3.connect(data_dir / "desk.db")) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(DomainError) as refused:
+        Database(data_dir)
+    assert refused.value.field == "database"
+    assert not (data_dir / "backups").exists() or not any((data_dir / "backups").iterdir())
