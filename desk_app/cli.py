@@ -282,9 +282,13 @@ def cmd_due(args: argparse.Namespace, runner: Runner) -> int:
 
 def _read_json(source: str) -> Any:
     try:
-        raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        raw = data.decode("utf-8-sig")  # Notepad's byte-order mark is welcome
     except OSError as error:
         raise CliRefusal(f"Không đọc được tệp '{source}': {error.strerror}.", field="json") from None
+    except UnicodeDecodeError:
+        raise CliRefusal("Tệp JSON phải lưu ở bảng mã UTF-8 (trong Notepad: Save As → Encoding: UTF-8).",
+                         field="json") from None
     try:
         return json.loads(raw)
     except json.JSONDecodeError as error:
@@ -331,8 +335,9 @@ def cmd_receive(args: argparse.Namespace, runner: Runner) -> int:
     for warning in receipt.warnings:
         print(f"Lưu ý: {warning}", file=sys.stderr)
     print(f"Hẹn trả: {_fmt(receipt.due_at)} ({receipt.explanation})")
+    fee = f"{receipt.fee_due:,}".replace(",", ".")
     print(f"Sổ theo dõi: quyển {receipt.ledger_book}, số {receipt.ledger_number}; mã tra cứu {receipt.lookup_key}; "
-          f"lệ phí {receipt.fee_due:,} đ".replace(",", "."))
+          f"lệ phí {fee} đ")
     print(receipt.code)
     return EXIT_OK
 

@@ -335,8 +335,12 @@ def schedules_from_data(data: Mapping[str, object]) -> dict[int, YearSchedule]:
     """Build year schedules from the JSON shape of ``holidays.json``'s ``years`` object."""
     schedules: dict[int, YearSchedule] = {}
     for year_text, entry in data.items():
-        assert isinstance(entry, Mapping)
+        if not isinstance(entry, Mapping):
+            raise ValidationError(f"Lịch năm {year_text} phải là một đối tượng có 'off' và 'makeup_working'.",
+                                  field="holidays")
         year = int(year_text)
+        if not 1901 <= year <= 2100:
+            raise ValidationError(f"Năm {year} ngoài khoảng lịch được tính (1901–2100).", field="holidays")
         periods = tuple(
             OfficialPeriod(
                 start=dt.date.fromisoformat(p["from"]),
@@ -356,9 +360,17 @@ def schedules_from_data(data: Mapping[str, object]) -> dict[int, YearSchedule]:
                     f"Đợt nghỉ {period.start:%d/%m/%Y}–{period.end:%d/%m/%Y} không thuộc lịch năm {year} "
                     "(một đợt nghỉ thuộc năm của ngày kết thúc).",
                     field="holidays")
+        for period in periods:
+            stray = [d for d in period.swapped if not period.start <= d <= period.end]
+            if stray:
+                raise ValidationError(f"Ngày nghỉ hoán đổi {stray[0]:%d/%m/%Y} nằm ngoài đợt nghỉ '{period.name}'.",
+                                      field="holidays")
         for day in makeup:
             if day.date.year != year:
                 raise ValidationError(f"Ngày làm bù {day.date:%d/%m/%Y} không thuộc lịch năm {year}.", field="holidays")
+            if day.date.isoweekday() < 6:
+                raise ValidationError(f"Ngày làm bù {day.date:%d/%m/%Y} không phải thứ Bảy hoặc Chủ nhật.",
+                                      field="holidays")
         schedules[year] = YearSchedule(year, periods, makeup, str(entry.get("source", "")))
     return schedules
 

@@ -236,6 +236,16 @@ def due_after_supplement(
     return _roll_forward(shifted, cal, [])
 
 
+SUPPLEMENT_WINDOW_WORKING_DAYS = 3
+
+
+def supplement_moves_deadline(counted_from: dt.datetime, requested_at: dt.datetime, cal: WorkCalendar) -> bool:
+    """A supplement request moves the time limit (restart or pause) only when made within 3 working days of
+    receipt (DOMAIN.md §3); a later one is the resolving body's delay and leaves the due date where it was."""
+    last_day = cal.add_working_days(counted_from.date(), SUPPLEMENT_WINDOW_WORKING_DAYS)
+    return requested_at.date() <= last_day
+
+
 def dates_after_resubmission(
     limit: TimeLimit,
     *,
@@ -274,12 +284,17 @@ def check_new_appointment(
             f"{current_due:%d/%m/%Y} nên hạn cuối để hẹn lại là {last_day:%d/%m/%Y}.",
             field="at",
         )
-    if new_due <= current_due:
+    if new_due.date() <= current_due.date():
         raise ValidationError(
-            f"Ngày hẹn mới phải sau ngày hẹn cũ ({current_due:%H:%M ngày %d/%m/%Y}).", field="new_due")
+            f"Ngày hẹn mới phải sau ngày hẹn cũ ({current_due:%d/%m/%Y}).", field="new_due")
     if not cal.is_working_day(new_due.date()):
         raise ValidationError(f"Ngày hẹn mới {new_due:%d/%m/%Y} là ngày nghỉ; hãy chọn một ngày làm việc.",
                               field="new_due")
+    clock = new_due.time().replace(second=0, microsecond=0)
+    if not any(start <= clock <= end for start, end in cal.office_hours.sessions):
+        raise ValidationError(
+            f"Giờ hẹn mới {clock:%H:%M} ngoài giờ làm việc ({cal.office_hours.format()}); hãy chọn giờ trong buổi "
+            "làm việc.", field="new_due")
 
 
 class Timeliness(StrEnum):

@@ -209,7 +209,12 @@ def apply(state: DossierState | None, event: Event) -> DossierState:
         statutory = dt.datetime.fromisoformat(p["due_at"])
         current = dt.datetime.fromisoformat(p.get("current_due_at") or p["due_at"])
         status = Status.IN_PROGRESS if state.transferred_to else Status.RECEIVED
-        return replace(state, status=status, due_at=current, original_due_at=statutory)
+        parts = p.get("component_due_at")
+        components = state.components
+        if parts and len(parts) == len(components):
+            components = tuple(replace(c, due_at=dt.datetime.fromisoformat(d)) if d else c
+                               for c, d in zip(components, parts, strict=True))
+        return replace(state, status=status, due_at=current, original_due_at=statutory, components=components)
     if kind is EventKind.RESULT_READY:
         return _result_ready(state, event)
     if kind is EventKind.RETURNED:

@@ -15,7 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk_app.domain.deadlines import TimeLimit, check_new_appointment, dates_after_resubmission
+from desk_app.domain.deadlines import (
+    TimeLimit,
+    check_new_appointment,
+    dates_after_resubmission,
+    supplement_moves_deadline,
+)
 from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.lifecycle import DossierState, Event, EventKind, apply, check_allowed, fold
 from desk_app.domain.codes import parse_dossier_code
@@ -142,24 +147,43 @@ class DossierActions:
 
     def request_supplement(self, code: str, items: list[str], reason: str | None = None,
                            at: dt.datetime | None = None) -> ActionResult:
-        def build(*_: Any) -> dict[str, Any]:
+        def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
+                  moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
             clean = [" ".join(i.split()) for i in items if i and i.strip()]
             if not clean:
                 raise ValidationError("Cần liệt kê đầy đủ các giấy tờ phải bổ sung (một lần đầy đủ).", field="items")
-            return {"items": clean, "reason": " ".join((reason or "").split()) or None}
+            counted_from = dt.datetime.fromisoformat(rows[0].payload["counted_from"])
+            return {"items": clean, "reason": " ".join((reason or "").split()) or None,
+                    "moves_deadline": supplement_moves_deadline(counted_from, moment, rules.calendar)}
 
-        return self._act(code, EventKind.SUPPLEMENT_REQUESTED, at, build, "Đã ghi yêu cầu bổ sung hồ sơ.")
+        result = self._act(code, EventKind.SUPPLEMENT_REQUESTED, at, build, "Đã ghi yêu cầu bổ sung hồ sơ.")
+        return result
 
     def resubmit(self, code: str, at: dt.datetime | None = None) -> ActionResult:
         def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
                   moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
             requested = next(r for r in reversed(rows) if r.kind == EventKind.SUPPLEMENT_REQUESTED.value)
-            limit = TimeLimit.parse(dossier.time_limit)  # the limit recorded at receipt, not today's catalog
-            statutory, current = dates_after_resubmission(
-                limit, statutory_due=state.original_due_at, current_due=state.due_at, rescheduled=state.rescheduled,
-                requested_at=requested.at, resubmitted_at=moment, cal=rules.calendar, policy=rules.policy)
+            if not requested.payload.get("moves_deadline", True):
+                # Asked for after the 3 working days: the delay is the resolving body's, the dates stay.
+                return {"previous_due_at": state.original_due_at.isoformat(),
+                        "due_at": state.original_due_at.isoformat(), "current_due_at": state.due_at.isoformat(),
+                        "rule": "late_request", "component_due_at": [
+                            c.due_at.isoformat() if c.due_at else None for c in state.components]}
+
+            def moved(limit: TimeLimit, statutory: dt.datetime, current: dt.datetime,
+                      rescheduled: bool) -> tuple[dt.datetime, dt.datetime]:
+                return dates_after_resubmission(
+                    limit, statutory_due=statutory, current_due=current, rescheduled=rescheduled,
+                    requested_at=requested.at, resubmitted_at=moment, cal=rules.calendar, policy=rules.policy)
+
+            # The limit recorded at receipt, not today's catalog; each part of a bundle moves with its own.
+            statutory, current = moved(TimeLimit.parse(dossier.time_limit), state.original_due_at, state.due_at,
+                                       state.rescheduled)
+            parts = [moved(TimeLimit.parse(c.time_limit), c.due_at, c.due_at, False)[0].isoformat()
+                     if c.time_limit and c.due_at else None for c in state.components]
             return {"previous_due_at": state.original_due_at.isoformat(), "due_at": statutory.isoformat(),
-                    "current_due_at": current.isoformat(), "rule": rules.policy.supplement_rule.value}
+                    "current_due_at": current.isoformat(), "rule": rules.policy.supplement_rule.value,
+                    "component_due_at": parts}
 
         return self._act(code, EventKind.RESUBMITTED, at, build, "Đã nhận hồ sơ bổ sung; hẹn trả đã tính lại.")
 

@@ -39,6 +39,7 @@ EXEMPTIONS = {
 # Unambiguous letters and digits (no 0/O, 1/I/L): the key is read off paper and typed on a phone.
 LOOKUP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LOOKUP_LENGTH = 8
+MAX_DOCUMENT_COUNT = 99
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,16 @@ def _documents(given: list[dict[str, Any]] | None, procedure: Procedure) -> list
         if not isinstance(item, dict):
             raise ValidationError(f"Giấy tờ thứ {index} phải có dạng {{\"name\": ..., \"originals\": ..., "
                                   "\"copies\": ...}.", field="documents")
-        name = str(item.get("name", "")).strip()
-        if not name:
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
             raise ValidationError(f"Giấy tờ thứ {index} chưa có tên.", field="documents")
-        try:
-            originals, copies = int(item.get("originals", 0)), int(item.get("copies", 0))
-        except (TypeError, ValueError):
-            raise ValidationError(f"Giấy tờ '{name}': số bản chính/bản sao phải là số nguyên.", field="documents") from None
-        if originals < 0 or copies < 0 or originals + copies == 0:
+        name = " ".join(name.split())
+        originals, copies = item.get("originals", 0), item.get("copies", 0)
+        if any(isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_DOCUMENT_COUNT
+               for n in (originals, copies)):
+            raise ValidationError(f"Giấy tờ '{name}': số bản chính, bản sao là số nguyên từ 0 đến "
+                                  f"{MAX_DOCUMENT_COUNT}.", field="documents")
+        if originals + copies == 0:
             raise ValidationError(f"Giấy tờ '{name}': cần ít nhất một bản chính hoặc bản sao.", field="documents")
         documents.append({"name": name, "originals": originals, "copies": copies})
     if not documents:
@@ -155,6 +158,12 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
             raise ValidationError(f"Thủ tục '{procedure.name}' đã ngừng áp dụng.", field="procedure")
         applicant, warnings = check_applicant(dict(request.applicant), today=now.date())
         received_at = action_time(request.received_at, now, field="received_at")
+        oldest = now - dt.timedelta(days=int(settings["max_backdate_days"]))
+        if received_at < oldest or received_at.year < 2000:
+            raise ValidationError(
+                f"Thời điểm nhận {received_at:%d/%m/%Y} sớm hơn {settings['max_backdate_days']} ngày trước: kiểm "
+                "tra lại năm. Nếu thật sự cần ghi hồ sơ cũ, quản trị viên nới giới hạn bằng "
+                "'desk-app settings set max_backdate_days N'.", field="received_at")
         channel = _choice(request.channel, CHANNELS, "channel", "Kênh nộp")
         return_method = _choice(request.return_method, RETURN_METHODS, "return_method", "Hình thức nhận kết quả")
         return_address = _optional_text(request.return_address, "return_address", "Địa chỉ nhận kết quả")

@@ -177,7 +177,8 @@ def day_counts(session: Session, now: dt.datetime) -> DayCounts:
     passed (by calendar date, as early / on time / late are judged)."""
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = now.replace(hour=23, minute=59, second=59, microsecond=0)
-    open_codes = [s.value for s in OPEN_STATUSES]
+    # Waiting for the citizen's documents, the clock does not run against the desk: neither due nor overdue.
+    open_codes = [s.value for s in OPEN_STATUSES if s is not Status.SUPPLEMENT_REQUESTED]
     received = session.scalar(
         select(func.count()).select_from(Dossier)
         .where(Dossier.received_at.between(day_start, day_end), Dossier.status != Status.VOIDED.value))
@@ -197,6 +198,8 @@ def timeliness(dossier: Dossier, now: dt.datetime, policy: DeadlinePolicy) -> di
     status = Status(dossier.status)
     if status not in OPEN_STATUSES and dossier.result_ready_at is None:
         return {"timeliness": None}
+    if status is Status.SUPPLEMENT_REQUESTED:
+        return {"timeliness": "waiting", "timeliness_vn": "Chờ công dân bổ sung (chưa tính hạn)"}
 
     def judge(due: dt.datetime) -> Timeliness:
         if dossier.result_ready_at is not None:

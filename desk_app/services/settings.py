@@ -17,7 +17,8 @@ from desk_app.domain.calendar import OfficeHours
 from desk_app.domain.codes import validate_agency_code, validate_desk
 from desk_app.domain.deadlines import SupplementRule
 from desk_app.domain.errors import ValidationError
-from desk_app.store.models import DossierEvent, Setting
+from desk_app.store.counters import ledger_counter
+from desk_app.store.models import Counter, DossierEvent, Holiday, Setting
 
 WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 
@@ -143,6 +144,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("supplement_rule", "Khi bổ sung hồ sơ: tính lại (restart) hay tạm dừng (pause)", "restart",
                 _choice(SupplementRule.RESTART.value, SupplementRule.PAUSE.value)),
     SettingSpec("optional_holidays", "Ngày nghỉ tùy chọn đã bật (ví dụ vn_culture_day)", "", _keys),
+    SettingSpec("max_backdate_days", "Nhận hồ sơ ghi lùi ngày tối đa bao nhiêu ngày", "1096", _int_range(0, 36600)),
 )
 
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
@@ -183,6 +185,10 @@ class SettingsService:
         clean = normalise(key, value)
         if key == "desk" and clean != self.get("desk"):
             self._check_desk_change()
+        if key == "ledger_start" and clean != self.get("ledger_start"):
+            self._check_ledger_start(clean)
+        if key == "optional_holidays":
+            self._check_optional_keys(clean)
         row = self.session.get(Setting, key)
         if row is None:
             self.session.add(Setting(key=key, value=clean))
@@ -204,3 +210,22 @@ class SettingsService:
                 "gắn với số bàn. Bàn mới cần một cơ sở dữ liệu mới.",
                 field="desk",
             )
+
+    def _check_ledger_start(self, value: str) -> None:
+        """The book's numbers run on without a gap: its start is set before its first entry, never after."""
+        _, _, year = value.partition("/")
+        if not year:
+            return
+        desk = int(self.get("desk"))
+        if self.session.get(Counter, ledger_counter(desk, int(year))) is not None:
+            raise ValidationError(
+                f"Sổ theo dõi năm {year} của bàn {desk} đã có hồ sơ; số thứ tự phải liên tục nên không đổi được số "
+                "bắt đầu.", field="ledger_start")
+
+    def _check_optional_keys(self, value: str) -> None:
+        known = {h.data.get("key") for h in self.session.scalars(select(Holiday).where(Holiday.kind == "optional"))}
+        unknown = [k for k in value.split(",") if k and k not in known]
+        if unknown:
+            raise ValidationError(
+                f"Không có ngày nghỉ tùy chọn '{unknown[0]}'. Các ngày có thể bật: {', '.join(sorted(known)) or 'không'}.",
+                field="optional_holidays")

@@ -230,9 +230,26 @@ def test_gui_exit_after_startup_prints_milliseconds(desk: Path) -> None:
 
 
 def test_logs_hold_no_personal_data(desk: Path) -> None:
-    receive(desk)
-    run(desk, "receive", "--json", "-", stdin=json.dumps({"procedure": "XA.HT.01", "applicant": {
+    code = receive(desk)
+    refused = run(desk, "receive", "--json", "-", stdin=json.dumps({"procedure": "XA.HT.01", "applicant": {
         **APPLICANT, "id_number": "087184000999"}}))
-    text = "".join(p.read_text(encoding="utf-8") for p in (desk / "logs").glob("*.log*"))
-    for secret in ("087084000999", "087184000999", "0912345678", "Đức", "Mỹ Thới"):
+    assert refused.returncode == 2
+    run(desk, "act", code, "correct", "--field", "phone", "--value", "0987654321")
+    run(desk, "find", "Nguyễn Văn Đức")
+    log = desk / "logs" / "desk.log"
+    text = log.read_text(encoding="utf-8")
+    assert "command receive refused: field=id_number" in text  # the log is written, and says what happened
+    for secret in ("087084000999", "087184000999", "0912345678", "0987654321", "Đức", "Mỹ Thới", "nguyen"):
         assert secret not in text
+
+
+def test_receive_json_in_other_encodings(desk: Path, tmp_path: Path) -> None:
+    body = json.dumps({"procedure": "XA.CT.02", "applicant": {"name": "Trần Thị Bé"}}, ensure_ascii=False)
+    with_bom = tmp_path / "bom.json"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))  # Notepad's UTF-8 with a byte-order mark
+    accepted = run(desk, "receive", "--json", str(with_bom))
+    assert accepted.returncode == 0, accepted.stderr
+    utf16 = tmp_path / "utf16.json"
+    utf16.write_bytes(body.encode("utf-16"))
+    refused = run(desk, "receive", "--json", str(utf16))
+    assert refused.returncode == 2 and "UTF-8" in refused.stderr and "trường json" in refused.stderr

@@ -524,6 +524,10 @@ def test_property_appointment(limit: TimeLimit, received: dt.datetime, policy: D
     elif limit.unit is TimeUnit.DAYS:
         assert result.due_at.date() == CAL.working_day_on_or_after(start.date() + dt.timedelta(days=limit.value))
         assert result.due_at.time() == start.time()
+    else:
+        assert limit.unit is TimeUnit.MONTHS
+        assert result.due_at.date() == CAL.working_day_on_or_after(add_months(start.date(), limit.value))
+        assert result.due_at.time() == start.time()
 
 
 @settings(max_examples=200, deadline=None)

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from desk_app.domain.lifecycle import STATUS_VN, Status
+
 from desk_app.domain.errors import DomainError, NotFoundError, TransitionError, ValidationError
 from desk_app.services.actions import DossierActions
 from desk_app.services.context import ClockError
@@ -133,7 +135,31 @@ def test_request_supplement(actions, db, clock, code):
     actions.request_supplement(code, ["  Bản sao   giấy khai sinh ", "", "Ảnh 3x4"], reason=" Thiếu  giấy tờ ")
     row = dossier(db, code)
     assert (row["status"], row["supplement_count"]) == ("supplement_requested", 1)
-    assert payload(last_event(db, code)) == {"items": ["Bản sao giấy khai sinh", "Ảnh 3x4"], "reason": "Thiếu giấy tờ"}
+    assert payload(last_event(db, code)) == {"items": ["Bản sao giấy khai sinh", "Ảnh 3x4"], "reason": "Thiếu giấy tờ",
+                                             "moves_deadline": True}
+
+
+def test_a_supplement_asked_after_three_working_days_does_not_move_the_due_date(actions, db, clock, code):
+    # Received Monday 02/03 09:00, due Thursday 05/03 09:00; the 3 working days for asking end Thursday 05/03.
+    clock.moment = vn("2026-03-06 09:00")
+    actions.request_supplement(code, ["Giấy xác nhận cư trú"])
+    assert payload(last_event(db, code))["moves_deadline"] is False
+    clock.moment = vn("2026-03-10 09:00")
+    actions.resubmit(code)
+    row = dossier(db, code)
+    assert row["due_at"] == row["original_due_at"] == "2026-03-05 09:00:00"  # still late, as it was
+    assert payload(last_event(db, code))["rule"] == "late_request"
+
+
+def test_bundle_parts_move_with_the_resubmission(actions, db, clock, ctx):
+    bundle = receive_one(ctx, "XA.HT.16").code  # Monday 02/03 09:00
+    clock.moment = vn("2026-03-02 10:00")
+    actions.request_supplement(bundle, ["Giấy báo tử"])
+    clock.moment = vn("2026-03-09 09:00")
+    actions.resubmit(bundle)  # restart: each part counted again from Monday 09/03 09:00
+    parts = [c["due_at"] for c in json.loads(dossier(db, bundle)["components"])]
+    assert parts == ["2026-03-09T17:00:00+07:00", "2026-03-10T09:00:00+07:00", "2026-03-23T09:00:00+07:00"]
+    assert dossier(db, bundle)["due_at"] == "2026-03-23 09:00:00"
 
 
 def test_request_supplement_needs_items(actions, db, code):
@@ -155,7 +181,7 @@ def test_resubmit_restarts_the_time_limit_by_default(actions, db, clock, code):
     assert (row["status"], row["supplement_count"]) == ("received", 1)
     assert payload(last_event(db, code)) == {
         "previous_due_at": "2026-03-05T09:00:00+07:00", "due_at": "2026-03-09T10:00:00+07:00",
-        "current_due_at": "2026-03-09T10:00:00+07:00", "rule": "restart",
+        "current_due_at": "2026-03-09T10:00:00+07:00", "rule": "restart", "component_due_at": [None],
     }
 
 
@@ -482,7 +508,7 @@ def test_every_action_from_every_status(ctx, actions, db, status):
             assert dossier(db, code)["status"] == expected, name
         else:
             error = refused(db, lambda: call(actions, code), TransitionError, "action")
-            assert name and error.message
+            assert "Không thể" in error.message and STATUS_VN[Status(status)] in error.message, (name, error.message)
     assert not any(e["hash"] != independent_hash(e) for e in rows(db, "SELECT * FROM dossier_events"))
 
 

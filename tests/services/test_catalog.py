@@ -208,6 +208,11 @@ def test_imported_schedule_is_used_and_survives_catalog_reloads(db, tmp_path):
                                             "occasions": ["unknown"]}]}}}),
     json.dumps({"years": {"2027": {"off": [{"from": "2026-02-04", "to": "2026-02-12", "name": "X",
                                             "occasions": ["tet"]}]}}}),
+    json.dumps({"years": {"2027": []}}),
+    json.dumps({"years": {"1800": {"off": []}}}),
+    json.dumps({"years": {"2027": {"makeup_working": [{"date": "2027-02-17", "name": "a Wednesday"}]}}}),
+    json.dumps({"years": {"2027": {"off": [{"from": "2027-02-05", "to": "2027-02-10", "name": "Tết",
+                                            "occasions": ["tet"], "swapped": ["2027-03-01"]}]}}}),
 ])
 def test_malformed_schedule_is_refused_and_nothing_changes(db, tmp_path, content):
     from desk_app.services.catalog import import_holidays

@@ -128,12 +128,13 @@ def test_ledger_start_is_honoured(ctx, db, clock):
     set_settings(db, ledger_start="120/2026")
     first, second = receive_one(ctx), receive_one(ctx)
     assert (first.ledger_number, second.ledger_number) == (120, 121)
-    set_settings(db, ledger_start="50/2026")  # lowering the start never reuses a number
+    for changed in ("50/2026", "500/2026"):  # the book has entries: its numbering must stay continuous
+        with pytest.raises(ValidationError) as refused:
+            set_settings(db, ledger_start=changed)
+        assert refused.value.field == "ledger_start"
     assert receive_one(ctx).ledger_number == 122
-    set_settings(db, ledger_start="500/2026")  # raising it mid-year jumps forward
-    assert receive_one(ctx).ledger_number == 500
     numbers = [r["ledger_number"] for r in rows(db, "SELECT ledger_number FROM dossiers ORDER BY id")]
-    assert numbers == [120, 121, 122, 500]
+    assert numbers == [120, 121, 122]
     assert payload(events(db, first.code)[0])["ledger"] == {"year": 2026, "desk": 0, "number": 120}
     clock.moment = vn("2027-01-04 09:00")  # the next year's book starts at 1: the start was for 2026 only
     assert receive_one(ctx).ledger_number == 1
@@ -281,7 +282,7 @@ def test_unusual_phone_prefix_warns_but_is_stored(ctx, db):
 def test_given_documents_channel_and_postal_return(ctx, db):
     receipt = receive_one(
         ctx, "XA.HT.01", channel="postal", return_method="postal", copies=2,
-        documents=[{"name": " Tờ khai ", "originals": 1, "copies": 0}, {"name": "CCCD", "originals": 0, "copies": "1"}],
+        documents=[{"name": " Tờ khai ", "originals": 1, "copies": 0}, {"name": "CCCD", "originals": 0, "copies": 1}],
     )
     row = dossier(db, receipt.code)
     assert json.loads(row["documents"]) == [
@@ -529,3 +530,28 @@ def test_quantity_must_be_a_positive_count(ctx, db):
         with pytest.raises(ValidationError) as refused:
             receive_one(ctx, "XA.CT.01", quantity=quantity)
         assert refused.value.field == "quantity"
+
+
+@pytest.mark.parametrize("item", [
+    {"name": "Tờ khai", "originals": "1", "copies": 0},
+    {"name": "Tờ khai", "originals": 1.7, "copies": 0},
+    {"name": "Tờ khai", "originals": True, "copies": 0},
+    {"name": "Tờ khai", "originals": 10**23, "copies": 0},
+    {"name": {"x": 1}, "originals": 1, "copies": 0},
+])
+def test_document_counts_must_be_small_whole_numbers(ctx, db, item):
+    before = snapshot(db)
+    with pytest.raises(ValidationError) as refused:
+        receive_one(ctx, documents=[item])
+    assert refused.value.field == "documents"
+    assert snapshot(db) == before
+
+
+def test_a_receipt_dated_years_back_is_refused_as_a_likely_typo(ctx, db):
+    before = snapshot(db)
+    with pytest.raises(ValidationError) as refused:
+        receive_one(ctx, received_at=vn("2016-03-02 09:00"))  # 2016 typed for 2026
+    assert refused.value.field == "received_at"
+    assert snapshot(db) == before
+    set_settings(db, max_backdate_days="4000")  # an administrator entering an old paper ledger
+    assert receive_one(ctx, received_at=vn("2016-03-02 09:00")).code.endswith("-160302-0001")

@@ -27,6 +27,7 @@ DEFAULTS = {
     "multi_day_after_cutoff": "false",
     "supplement_rule": "restart",
     "optional_holidays": "",
+    "max_backdate_days": "1096",
 }
 
 
@@ -230,3 +231,11 @@ def test_receive_needs_an_agency_code(tmp_path):
         assert refused.value.field == "agency_code"
     finally:
         database.close()
+
+
+def test_optional_holiday_keys_must_exist(db):
+    set_settings(db, optional_holidays="vn_culture_day")
+    with pytest.raises(ValidationError) as refused:
+        set_settings(db, optional_holidays="vn_culture_dya")
+    assert refused.value.field == "optional_holidays"
+    assert "vn_culture_day" in refused.value.message
