@@ -156,8 +156,7 @@ class DossierActions:
             return {"items": clean, "reason": " ".join((reason or "").split()) or None,
                     "moves_deadline": supplement_moves_deadline(counted_from, moment, rules.calendar)}
 
-        result = self._act(code, EventKind.SUPPLEMENT_REQUESTED, at, build, "Đã ghi yêu cầu bổ sung hồ sơ.")
-        return result
+        return self._act(code, EventKind.SUPPLEMENT_REQUESTED, at, build, "Đã ghi yêu cầu bổ sung hồ sơ.")
 
     def resubmit(self, code: str, at: dt.datetime | None = None) -> ActionResult:
         def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],

@@ -27,7 +27,6 @@ from tests.services._support import (
     receive_one,
     rows,
     scalar,
-    set_settings,
     snapshot,
 )
 
