@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
                                      "return_address)")
     act.add_argument("--value", help="corrected value")
 
+    printing = add("print", "a dossier's printed form as PDF (today: the slip, Mẫu 01; the other forms follow)")
+    printing.add_argument("code")
+    printing.add_argument("--form", choices=["slip"], default="slip")
+    printing.add_argument("--paper", choices=["A5", "A4", "80mm"], help="default: the paper_size setting")
+    printing.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+
     show = add("show", "one dossier with its history")
     show.add_argument("code")
     show.add_argument("--json", action="store_true")
@@ -385,6 +391,19 @@ def cmd_act(args: argparse.Namespace, runner: Runner) -> int:
     return EXIT_OK
 
 
+def cmd_print(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.services.documents import slip_pdf
+
+    with runner.db.session() as session:
+        pdf = slip_pdf(session, args.code, args.paper)
+    try:
+        args.out.write_bytes(pdf)
+    except OSError as error:
+        raise CliRefusal(f"Không ghi được tệp '{args.out}': {error.strerror}.", field="out") from None
+    print(f"Đã in giấy tiếp nhận ra {args.out} ({len(pdf):,} byte).".replace(",", "."))
+    return EXIT_OK
+
+
 def cmd_show(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.queries import show
 
@@ -498,6 +517,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Runner], int]] = {
     "due": cmd_due,
     "receive": cmd_receive,
     "act": cmd_act,
+    "print": cmd_print,
     "show": cmd_show,
     "find": cmd_find,
     "stats": cmd_stats,

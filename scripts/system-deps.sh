@@ -12,10 +12,12 @@ qt=(libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 "libglib2.0-0|libgli
 x11=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
      libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libwayland-cursor0 libwayland-egl1)
 python=(python3-venv)
+# What the tests call: pdftotext, pdftoppm, pdfinfo to read back and rasterise the printed PDFs.
+tools=(poppler-utils)
 
 case "$target" in
   run) wanted=("${python[@]}" "${qt[@]}" "${x11[@]}") ;;
-  test) wanted=("${python[@]}" "${qt[@]}") ;;
+  test) wanted=("${python[@]}" "${qt[@]}" "${tools[@]}") ;;
   *) echo "usage: system-deps.sh run|test" >&2; exit 2 ;;
 esac
 

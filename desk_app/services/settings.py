@@ -114,6 +114,20 @@ def ledger_start_for(value: str, year: int) -> int:
     return int(number_text) if year_text and int(year_text) == year else 1
 
 
+def _lookup_url(value: str) -> str:
+    url = value.strip()
+    if not url:
+        return ""
+    if not url.startswith(("https://", "http://")) or "{code}" not in url or "{key}" not in url:
+        raise ValidationError("Địa chỉ tra cứu phải bắt đầu bằng https:// và chứa {code} và {key}, ví dụ "
+                              "https://dichvucong.example.vn/tra-cuu?ma={code}&khoa={key}.")
+    try:
+        url.format(code="X", key="Y")
+    except (KeyError, IndexError, ValueError):
+        raise ValidationError("Địa chỉ tra cứu chỉ được dùng {code} và {key}.") from None
+    return url
+
+
 def _keys(value: str) -> str:
     return ",".join(sorted({k.strip() for k in value.split(",") if k.strip()}))
 
@@ -133,6 +147,10 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("upper_level_name", "Tên cấp trên", "UBND tỉnh", _required("Tên cấp trên")),
     SettingSpec("upper_level_kind", "Cấp trên là tỉnh hay huyện", "province", _choice("province", "district")),
     SettingSpec("hotline", "Đường dây nóng in trên giấy hẹn", "Tổng đài 1022", _text),
+    SettingSpec("paper_size", "Khổ giấy in giấy tiếp nhận (A5, A4, 80mm)", "A5", _choice("A5", "A4", "80mm")),
+    SettingSpec("duplex_hotline", "In đường dây nóng ở mặt sau (máy in hai mặt)", "false", _bool),
+    SettingSpec("lookup_url", "Địa chỉ tra cứu của cấp trên, in thành mã QR ({code}, {key}); để trống nếu không",
+                "", lambda v: _lookup_url(v)),
     SettingSpec("desk", "Số bàn tiếp nhận (0–9)", "0", lambda v: str(validate_desk(int(_int_range(0, 9)(v))))),
     SettingSpec("ledger_start", "Số thứ tự đầu tiên của sổ theo dõi, kèm năm áp dụng (ví dụ 120/2026)", "1",
                 lambda v: _ledger_start(v)),

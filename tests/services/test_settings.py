@@ -18,6 +18,9 @@ DEFAULTS = {
     "upper_level_name": "UBND tỉnh",
     "upper_level_kind": "province",
     "hotline": "Tổng đài 1022",
+    "paper_size": "A5",
+    "duplex_hotline": "false",
+    "lookup_url": "",
     "desk": "0",
     "ledger_start": "1",
     "office_hours": "07:00-11:30,13:30-17:00",
@@ -128,6 +131,10 @@ REFUSALS = [
     ("ledger_start", "0"),
     ("ledger_start", "1000000"),
     ("ledger_start", "x"),
+    ("paper_size", "A3"),
+    ("lookup_url", "ftp://hub.example.vn/{code}/{key}"),
+    ("lookup_url", "https://hub.example.vn/tra-cuu?ma={code}"),  # the key too, or the page cannot check it
+    ("lookup_url", "https://hub.example.vn/{code}/{key}/{name}"),  # never a name
     ("ledger_start", "120"),  # a start other than 1 needs its year
     ("ledger_start", "120/26"),
     ("office_hours", "7h-11h"),
