@@ -206,7 +206,8 @@ def render_slip(data: SlipData, paper: str = "A5") -> bytes:
     width = layout.page[0] - 2 * layout.margin
     page = layout.page
     if layout.roll:  # one long page per liên: as tall as its content
-        height = max(_content_height(data, copy, layout, width) for copy in COPIES)
+        # Measured once: the two liên differ only in the one-line "(Liên: …)" label.
+        height = _content_height(data, COPIES[1], layout, width)
         page = (ROLL_WIDTH, height + 2 * layout.margin + 2 * mm)
     buffer = io.BytesIO()
     document = BaseDocTemplate(buffer, pagesize=page, leftMargin=layout.margin, rightMargin=layout.margin,
