@@ -122,11 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
                                      "return_address)")
     act.add_argument("--value", help="corrected value")
 
-    printing = add("print", "a dossier's printed form as PDF (today: the slip, Mẫu 01; the other forms follow)")
+    printing = add("print", "a dossier's printed form as PDF")
     printing.add_argument("code")
-    printing.add_argument("--form", choices=["slip"], default="slip")
+    printing.add_argument("--form", choices=["slip", "supplement", "refusal", "apology", "stop", "control"],
+                          default="slip", help="slip (Mẫu 01), supplement (02), refusal (03), apology (04), "
+                                               "stop (2025: 05), control (05; 2025: 06)")
     printing.add_argument("--paper", choices=["A5", "A4", "80mm"], help="default: the paper_size setting")
     printing.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+
+    ledger = add("ledger", "the ledger (Sổ theo dõi hồ sơ) of a date range as PDF, A4 landscape")
+    ledger.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    ledger.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    ledger.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+
+    handover = add("handover", "the day's hand-over list to one resolving body as PDF")
+    handover.add_argument("--to", dest="receiver", required=True, metavar="BODY")
+    handover.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    handover.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
     show = add("show", "one dossier with its history")
     show.add_argument("code")
@@ -391,17 +403,47 @@ def cmd_act(args: argparse.Namespace, runner: Runner) -> int:
     return EXIT_OK
 
 
+def _write_pdf(out: Path, pdf: bytes, what: str) -> int:
+    try:
+        out.write_bytes(pdf)
+    except OSError as error:
+        raise CliRefusal(f"Không ghi được tệp '{out}': {error.strerror}.", field="out") from None
+    size = f"{len(pdf):,}".replace(",", ".")
+    print(f"Đã in {what} ra {out} ({size} byte).")
+    return EXIT_OK
+
+
+def _day(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(f"Không đọc được ngày '{text}'. Viết theo dạng YYYY-MM-DD.", field=field) from None
+
+
 def cmd_print(args: argparse.Namespace, runner: Runner) -> int:
-    from desk_app.services.documents import slip_pdf
+    from desk_app.services.documents import form_pdf
 
     with runner.db.session() as session:
-        pdf = slip_pdf(session, args.code, args.paper)
-    try:
-        args.out.write_bytes(pdf)
-    except OSError as error:
-        raise CliRefusal(f"Không ghi được tệp '{args.out}': {error.strerror}.", field="out") from None
-    print(f"Đã in giấy tiếp nhận ra {args.out} ({len(pdf):,} byte).".replace(",", "."))
-    return EXIT_OK
+        pdf = form_pdf(session, args.code, args.form, args.paper)
+    return _write_pdf(args.out, pdf, f"biểu mẫu '{args.form}' của hồ sơ {args.code.strip()}")
+
+
+def cmd_ledger(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.services.documents import ledger_pdf
+
+    with runner.db.session() as session:
+        pdf = ledger_pdf(session, _day(args.date_from, "from"), _day(args.date_to, "to"))
+    return _write_pdf(args.out, pdf, "sổ theo dõi hồ sơ")
+
+
+def cmd_handover(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.services.documents import handover_pdf
+
+    if not args.receiver.strip():
+        raise ValidationError("Cần ghi nơi nhận hồ sơ.", field="to")
+    with runner.db.session() as session:
+        pdf = handover_pdf(session, args.receiver.strip(), _day(args.date, "date"))
+    return _write_pdf(args.out, pdf, "danh sách bàn giao")
 
 
 def cmd_show(args: argparse.Namespace, runner: Runner) -> int:
@@ -518,6 +560,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Runner], int]] = {
     "receive": cmd_receive,
     "act": cmd_act,
     "print": cmd_print,
+    "ledger": cmd_ledger,
+    "handover": cmd_handover,
     "show": cmd_show,
     "find": cmd_find,
     "stats": cmd_stats,

@@ -65,6 +65,7 @@ class SlipData:
     hotline: str
     lookup_key: str
     lookup_url: str | None = None  # the upper level's page for this dossier: printed as a QR code when set
+    leader_phone: str | None = None  # the commune leader's phone, printed beside the hotline
     duplex: bool = False
     components: tuple[str, ...] = field(default_factory=tuple)  # parts of a bundle, with their resolving bodies
 
@@ -119,7 +120,8 @@ def _barcode(data: SlipData, layout: _Layout, width: float) -> Flowable:
 
 
 def _hotline(data: SlipData, s: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
-    text = [p(f"Mọi phản ánh, kiến nghị về việc giải quyết hồ sơ xin liên hệ: {data.hotline}.", s["small"]),
+    leader = f"; lãnh đạo xã: {data.leader_phone}" if data.leader_phone else ""
+    text = [p(f"Mọi phản ánh, kiến nghị về việc giải quyết hồ sơ xin liên hệ: {data.hotline}{leader}.", s["small"]),
             p("Khi đến nhận kết quả, xin mang theo giấy này và giấy tờ tùy thân.", s["small"]),
             p(f"Mã tra cứu hồ sơ: {data.lookup_key}", s["small"])]
     if not data.lookup_url:

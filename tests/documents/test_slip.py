@@ -87,6 +87,11 @@ def test_every_line_of_the_form_in_exact_vietnamese(tmp_path):
         assert line in text, line
 
 
+def test_leader_phone_beside_the_hotline(tmp_path):
+    text = " ".join(pdf_text(render_slip(replace(DATA, leader_phone="0277 3 851 234")), tmp_path).split())
+    assert "Tổng đài 1022; lãnh đạo xã: 0277 3 851 234" in text
+
+
 def test_decomposed_input_prints_composed(tmp_path):
     import unicodedata
 
