@@ -30,6 +30,9 @@ class ServiceContext:
     db: Database
     clock: Clock
     actor: str
+    # The signed-in user's role (admin | leader | clerk); "system" for the command line, run by whoever holds the
+    # database file. Services that a role may not use check it (desk_app.services.accounts.require).
+    role: str = "system"
 
     @contextmanager
     def write(self) -> Iterator[tuple[Session, dt.datetime]]:

@@ -128,6 +128,13 @@ def _lookup_url(value: str) -> str:
     return url
 
 
+def _server_url(value: str) -> str:
+    url = value.strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise ValidationError("Địa chỉ máy chủ phải bắt đầu bằng https:// (hoặc http:// trong mạng nội bộ).")
+    return url
+
+
 def _keys(value: str) -> str:
     return ",".join(sorted({k.strip() for k in value.split(",") if k.strip()}))
 
@@ -166,6 +173,16 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("supplement_rule", "Khi bổ sung hồ sơ: tính lại (restart) hay tạm dừng (pause)", "restart",
                 _choice(SupplementRule.RESTART.value, SupplementRule.PAUSE.value)),
     SettingSpec("optional_holidays", "Ngày nghỉ tùy chọn đã bật (ví dụ vn_culture_day)", "", _keys),
+    SettingSpec("no_appointment_days", "Ngày không hẹn: thủ tục trong ngày giải quyết ngay, không in giấy hẹn (ví dụ "
+                "wed); để trống nếu không", "", _weekdays),
+    SettingSpec("print_mode", "In giấy tờ: xem trước (preview) hay in thẳng ra máy in mặc định (direct)", "preview",
+                _choice("preview", "direct")),
+    SettingSpec("printer_name", "Tên máy in (để trống: máy in mặc định của Windows)", "", _text),
+    SettingSpec("lock_minutes", "Khóa màn hình sau bao nhiêu phút không dùng (0: không khóa)", "15",
+                _int_range(0, 240)),
+    SettingSpec("upper_level_url", "Địa chỉ máy chủ cấp trên (https://...); để trống khi chưa đồng bộ", "",
+                lambda v: _server_url(v)),
+    SettingSpec("upper_level_token", "Mã bí mật của xã do cấp trên cấp (để đồng bộ)", "", _text),
     SettingSpec("max_backdate_days", "Nhận hồ sơ ghi lùi ngày tối đa bao nhiêu ngày", "1096", _int_range(0, 36600)),
 )
 

@@ -108,6 +108,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(VNDateTime)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(VNDateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(VNDateTime)
 
 
 class Dossier(Base):
@@ -189,3 +192,15 @@ class Rating(Base):
     field_code: Mapped[str] = mapped_column(String(20))
     clerk: Mapped[str] = mapped_column(Text)
     level: Mapped[int] = mapped_column(Integer)  # 3 rất hài lòng, 2 hài lòng, 1 không hài lòng
+
+
+class AuditRecord(Base):
+    """What is not a dossier change but must show who did it: logins, reveals, prints and exports, settings."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(VNDateTime, index=True)
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

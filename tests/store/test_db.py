@@ -19,7 +19,7 @@ from desk_app.store.db import DB_FILENAME, Database, backup_to, current_revision
 from tests.conftest import AGENCY, vn
 
 TABLES = {"alembic_version", "counters", "dossiers", "dossier_events", "holidays", "procedures", "ratings", "settings",
-          "users"}
+          "users", "audit_log"}
 
 
 def receive_some(db: Database, n: int, clock: FixedClock | None = None) -> list[str]:
@@ -95,7 +95,7 @@ def test_a_read_session_does_not_block_writers(db):
 
 # -- migrations ----------------------------------------------------------------------------------------------------
 def test_migrations_applied_on_open(db):
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"
     assert current_revision(db.engine) == head_revision()
     with closing(sqlite3.connect(db.path)) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -103,7 +103,7 @@ def test_migrations_applied_on_open(db):
         version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     assert TABLES | {"dossier_fts"} <= names
     assert triggers == {"dossiers_fts_insert", "dossiers_fts_delete", "dossiers_fts_update"}
-    assert version == [("0001",)]
+    assert version == [("0002",)]
 
 
 def test_new_database_makes_no_backup(tmp_path):
@@ -200,7 +200,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9999"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -244,7 +244,7 @@ def test_a_pending_migration_backs_the_database_up_first(tmp_path, monkeypatch):
     try:
         assert upgraded.migration_backup is not None and upgraded.migration_backup.parent == data_dir / "backups"
         with closing(sqlite3.connect(upgraded.migration_backup)) as copy:
-            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
             assert copy.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
         with closing(sqlite3.connect(data_dir / "desk.db")) as current:
             assert current.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "9999"
@@ -263,3 +263,39 @@ def test_a_database_from_a_newer_program_is_refused_without_a_backup(db, data_di
         Database(data_dir)
     assert refused.value.field == "database"
     assert not (data_dir / "backups").exists() or not any((data_dir / "backups").iterdir())
+
+
+def test_a_database_of_the_first_release_is_upgraded_with_its_dossiers(tmp_path):
+    """The 0001 schema shipped: a desk holding dossiers at 0001 opens with the accounts and audit columns added,
+    after a backup, and keeps every dossier."""
+    from alembic import command
+
+    from desk_app.services.clock import FixedClock
+    from desk_app.services.context import ServiceContext
+    from desk_app.services.desk import initialise, open_desk
+    from desk_app.services.intake import ReceiveRequest, receive
+    from desk_app.store.db import WRITE_OPTION, alembic_config
+    from tests.conftest import vn
+
+    data_dir = tmp_path / "desk"
+    database = open_desk(data_dir)
+    initialise(database, {"agency_code": "000.31.22.H20"})
+    code = receive(ServiceContext(database, FixedClock(vn("2026-03-02 09:00")), "test"),
+                   ReceiveRequest("XA.HT.01", {"name": "Lê Văn Tám"})).code
+    config = alembic_config()
+    with database.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+    database.close()
+
+    upgraded = Database(data_dir)
+    try:
+        assert upgraded.migration_backup is not None
+        assert current_revision(upgraded.engine) == "0002"
+        with closing(sqlite3.connect(data_dir / "desk.db")) as conn:
+            assert conn.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}
+            assert {"failed_logins", "locked_until", "last_login_at"} <= columns
+            assert conn.execute("SELECT count(*) FROM audit_log").fetchone() == (0,)
+    finally:
+        upgraded.close()

@@ -1,0 +1,37 @@
+"""Printing from the desk: the PDF bytes of a form with a title and a file name, and the audit record of the print.
+
+Every print or export of a document holding personal data leaves an audit record (who, which form, which dossier).
+The window previews, prints or saves exactly these bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desk_app.services.context import ServiceContext
+from desk_app.services.audit import record
+from desk_app.services.documents import form_pdf
+
+FORM_TITLES = {
+    "slip": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+    "supplement": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "refusal": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+    "apology": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+    "stop": "Thông báo dừng giải quyết hồ sơ",
+    "control": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+}
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    title: str  # shown in the preview's title bar and the printer queue
+    filename: str  # suggested when saving as PDF
+    pdf: bytes
+
+
+def dossier_form(ctx: ServiceContext, code: str, form: str, paper: str | None = None) -> PrintJob:
+    """One form of one dossier, ready to preview, print or save; the print is audited."""
+    with ctx.write() as (session, now):
+        pdf = form_pdf(session, code, form, paper)
+        record(session, at=now, actor=ctx.actor, action="print", target=code, detail={"form": form})
+    return PrintJob(f"{FORM_TITLES[form]} — {code}", f"{form}-{code}.pdf", pdf)
