@@ -33,6 +33,12 @@ DEFAULTS = {
     "multi_day_after_cutoff": "false",
     "supplement_rule": "restart",
     "optional_holidays": "",
+    "no_appointment_days": "",
+    "print_mode": "preview",
+    "printer_name": "",
+    "lock_minutes": "15",
+    "upper_level_url": "",
+    "upper_level_token": "",
     "max_backdate_days": "1096",
 }
 
