@@ -229,6 +229,11 @@ def _build(story: list[Flowable], title: str, head: FormHeader, code: str) -> by
     return buffer.getvalue()
 
 
+def _code_line(code: str, s: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The dossier code; none when the form is handed over at the counter before any code was issued."""
+    return [p(f"Mã hồ sơ: {code}", s["body"])] if code else []
+
+
 def render_supplement_request(data: SupplementRequest) -> bytes:
     """Mẫu 02: what the citizen still has to bring, listed completely in one go, and whom to call."""
     s = _styles()
@@ -237,7 +242,7 @@ def render_supplement_request(data: SupplementRequest) -> bytes:
         *_top(data.header, "supplement", data.issued_on, s),
         p(f"Bộ phận Tiếp nhận và Trả kết quả {unit}", s["body"]),
         p(f"Hồ sơ của Ông/Bà: {data.applicant_name}", s["body"]),
-        p(f"Mã hồ sơ: {data.code}", s["body"]),
+        *_code_line(data.code, s),
         p(f"Nội dung yêu cầu giải quyết: {data.procedure_name}", s["body"]),
         p(f"Địa chỉ: {data.address or '…'}", s["body"]),
         p(_contact(data.phone, data.email), s["body"]),
@@ -264,7 +269,7 @@ def render_refusal(data: RefusalNotice) -> bytes:
         *_top(data.header, "refusal", data.issued_on, s),
         p(f"Bộ phận Tiếp nhận và Trả kết quả {unit}", s["body"]),
         p(f"Tiếp nhận hồ sơ của Ông/Bà: {data.applicant_name}", s["body"]),
-        p(f"Mã hồ sơ: {data.code}", s["body"]),
+        *_code_line(data.code, s),
         p(f"Địa chỉ: {data.address or '…'}", s["body"]),
         p(_contact(data.phone, data.email), s["body"]),
         p(f"Nội dung yêu cầu giải quyết: {data.procedure_name}", s["body"]),
