@@ -219,15 +219,15 @@ def cmd_init(args: argparse.Namespace, runner: Runner) -> int:
 
 
 def cmd_settings(args: argparse.Namespace, runner: Runner) -> int:
-    from desk_app.services.settings import SPECS, SettingsService
+    from desk_app.services.settings import SPECS, SettingsService, shown
 
     with runner.db.write_session() as session, session.begin():
         service = SettingsService(session)
         if args.settings_command == "set":
             value = service.set(args.key, args.value)
-            print(f"{args.key} = {value}")
+            print(f"{args.key} = {shown(args.key, value)}")
             return EXIT_OK
-        values = service.all()
+        values = {key: shown(key, value) for key, value in service.all().items()}
     if args.json:
         _print_json(values)
     else:

@@ -187,6 +187,14 @@ SPECS: tuple[SettingSpec, ...] = (
 )
 
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+SECRET_KEYS = frozenset({"upper_level_token"})  # never shown, printed or logged in clear
+
+
+def shown(key: str, value: str) -> str:
+    """A setting's value as it may be shown: a secret only says whether it is set."""
+    if key in SECRET_KEYS:
+        return "(đã đặt)" if value else ""
+    return value
 
 
 def _spec(key: str) -> SettingSpec:

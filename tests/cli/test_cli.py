@@ -65,6 +65,17 @@ def test_init_ledger_start_applies_to_this_year(tmp_path: Path) -> None:
     assert refused.returncode == 2 and "trường ledger_start" in refused.stderr
 
 
+def test_the_upper_level_token_is_never_printed(tmp_path: Path) -> None:
+    secret = "s3cr3t-token-of-the-commune"
+    result = run(tmp_path / "token", "settings", "set", "upper_level_token", secret)
+    assert result.returncode == 0, result.stderr
+    assert secret not in result.stdout and "(đã đặt)" in result.stdout
+    listing = run(tmp_path / "token", "settings", "show")
+    as_json = run(tmp_path / "token", "settings", "show", "--json")
+    assert secret not in listing.stdout + as_json.stdout
+    assert json.loads(as_json.stdout)["upper_level_token"] == "(đã đặt)"
+
+
 def test_data_dir_option_before_or_after_the_command(tmp_path: Path) -> None:
     target = tmp_path / "elsewhere"
     before = subprocess.run([sys.executable, "-m", "desk_app", "--data-dir", str(target), "stats", "--json"],
