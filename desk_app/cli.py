@@ -221,13 +221,16 @@ def cmd_init(args: argparse.Namespace, runner: Runner) -> int:
 def cmd_settings(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.settings import SPECS, SettingsService, shown
 
-    with runner.db.write_session() as session, session.begin():
-        service = SettingsService(session)
-        if args.settings_command == "set":
-            value = service.set(args.key, args.value)
-            print(f"{args.key} = {shown(args.key, value)}")
-            return EXIT_OK
-        values = {key: shown(key, value) for key, value in service.all().items()}
+    if args.settings_command == "set":
+        from desk_app.services.settings_admin import save_settings
+
+        save_settings(runner.context(), {args.key: args.value})  # validated, audited
+        with runner.db.session() as session:
+            value = SettingsService(session).get(args.key)
+        print(f"{args.key} = {shown(args.key, value)}")
+        return EXIT_OK
+    with runner.db.session() as session:
+        values = {key: shown(key, value) for key, value in SettingsService(session).all().items()}
     if args.json:
         _print_json(values)
     else:

@@ -24,6 +24,7 @@ from desk_app.domain.deadlines import (
 from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.lifecycle import DossierState, Event, EventKind, apply, check_allowed, fold
 from desk_app.domain.codes import parse_dossier_code
+from desk_app.domain.validation import nfc
 from desk_app.services.applicant import applicant_columns, applicant_of, corrected, search_text
 from desk_app.services.clock import local
 from desk_app.services.context import ServiceContext, action_time
@@ -103,7 +104,7 @@ def project(dossier: Dossier, state: DossierState) -> None:
 
 
 def _required_text(value: str | None, field: str, what: str) -> str:
-    text = " ".join((value or "").split())
+    text = " ".join(nfc(value or "").split())
     if not text:
         raise ValidationError(f"Cần ghi {what}.", field=field)
     if len(text) > 1000:
@@ -149,11 +150,11 @@ class DossierActions:
                            at: dt.datetime | None = None) -> ActionResult:
         def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
                   moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
-            clean = [" ".join(i.split()) for i in items if i and i.strip()]
+            clean = [" ".join(nfc(i).split()) for i in items if i and i.strip()]
             if not clean:
                 raise ValidationError("Cần liệt kê đầy đủ các giấy tờ phải bổ sung (một lần đầy đủ).", field="items")
             counted_from = dt.datetime.fromisoformat(rows[0].payload["counted_from"])
-            return {"items": clean, "reason": " ".join((reason or "").split()) or None,
+            return {"items": clean, "reason": " ".join(nfc(reason or "").split()) or None,
                     "moves_deadline": supplement_moves_deadline(counted_from, moment, rules.calendar)}
 
         return self._act(code, EventKind.SUPPLEMENT_REQUESTED, at, build, "Đã ghi yêu cầu bổ sung hồ sơ.")

@@ -326,3 +326,20 @@ def fee_list(ctx: ServiceContext, day: dt.date) -> FeeList:
         rows = tuple(FeeRow(d.code, d.received_at, d.applicant_name, d.procedure_name, d.fee_due, d.fee_exemption)
                      for d in dossiers)
     return FeeList(day, rows, sum(r.fee_due for r in rows), sum(1 for r in rows if r.exemption))
+
+
+def fee_list_job(ctx: ServiceContext, day: dt.date) -> PrintJob:
+    """The day's fee list as a printable statement (names of citizens in it: the print is audited)."""
+    from desk_app.documents.fee_list import FeeLine, FeeStatement, render_fee_list
+
+    fees = fee_list(ctx, day)
+    with ctx.write() as (session, now):
+        settings = SettingsService(session).all()
+        pdf = render_fee_list(FeeStatement(
+            upper_body=settings["upper_level_name"], unit_name=settings["commune_name"],
+            place=place_of(settings["commune_name"]), desk=int(settings["desk"]), clerk=ctx.actor, day=day,
+            lines=tuple(FeeLine(r.code, r.received_at, r.applicant_name, r.procedure_name, r.fee_due, r.exemption)
+                        for r in fees.rows)))
+        record(session, at=now, actor=ctx.actor, action="print", target=None,
+               detail={"form": "fee_list", "day": day.isoformat()})
+    return PrintJob(f"Bảng kê thu phí, lệ phí ngày {day:%d/%m/%Y}", f"bang-ke-phi-{day:%Y%m%d}.pdf", pdf)

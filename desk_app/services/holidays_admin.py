@@ -27,11 +27,11 @@ from desk_app.domain.calendar import (
     schedules_from_data,
 )
 from desk_app.domain.errors import DomainError, ValidationError
+from desk_app.services.accounts import require
 from desk_app.services.audit import record
 from desk_app.services.catalog import ADMIN_SOURCE, import_holidays
 from desk_app.services.context import ServiceContext
 from desk_app.services.rules import load_rules
-from desk_app.services.settings_admin import ADMIN_ROLES, AdminOnly
 from desk_app.store.models import Holiday
 
 ONE_DAY = dt.timedelta(days=1)
@@ -57,8 +57,7 @@ WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu
 
 
 def _require_admin(ctx: ServiceContext) -> None:
-    if ctx.role not in ADMIN_ROLES:
-        raise AdminOnly("Chỉ quản trị viên được thay đổi lịch nghỉ lễ.", field="role")
+    require(ctx, "admin", doing="thay đổi lịch nghỉ lễ")
 
 
 @dataclass(frozen=True)

@@ -37,3 +37,9 @@ def overview(ctx: ServiceContext) -> Overview:
         updated=f"{now:%H:%M}",
         counts=counts,
     )
+
+
+def desk_setting(ctx: ServiceContext, key: str) -> str:
+    """One setting's current value (or its default), for the window's own behaviour (e.g. the lock delay)."""
+    with ctx.read() as session:
+        return SettingsService(session).get(key)

@@ -23,6 +23,7 @@ from desk_app.domain.lifecycle import NATIONAL_STATUS, OPEN_STATUSES, STATUS_VN,
 from desk_app.domain.validation import mask_id_number, normalize_phone, vn_fold
 from desk_app.services.actions import find_dossier, recorded_events
 from desk_app.services.rules import load_rules
+from desk_app.services.context import ServiceContext
 from desk_app.store.models import Dossier, DossierEvent
 
 SEARCH_LIMIT = 50
@@ -226,3 +227,9 @@ def stats(session: Session) -> dict[str, Any]:
         "events_by_sync_state": {state: by_state.get(state, 0) for state in ("to_send", "sent", "acknowledged",
                                                                                "set_aside")},
     }
+
+
+def find_codes(ctx: ServiceContext, query_text: str, limit: int = SEARCH_LIMIT) -> list[str]:
+    """The codes of the dossiers ``find`` answers, newest first (the scan field opens the one it finds)."""
+    with ctx.read() as session:
+        return [summary["code"] for summary in find(session, query_text, limit)]

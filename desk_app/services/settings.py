@@ -7,6 +7,7 @@ checks the value first and refuses it with a Vietnamese message naming the key.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -206,6 +207,7 @@ def _spec(key: str) -> SettingSpec:
 
 def normalise(key: str, value: str) -> str:
     spec = _spec(key)
+    value = unicodedata.normalize("NFC", value)  # Unikey/EVKey may deliver decomposed text
     try:
         return spec.check(value)
     except ValidationError as error:

@@ -12,22 +12,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from desk_app.domain.errors import DomainError, ValidationError
+from desk_app.services.accounts import require
 from desk_app.services.audit import record
 from desk_app.services.context import ServiceContext
 from desk_app.services.rules import load_rules
-from desk_app.services.settings import SPEC_BY_KEY, SPECS, WEEKDAYS, SettingsService, normalise
+from desk_app.services.settings import SECRET_KEYS, SPEC_BY_KEY, SPECS, WEEKDAYS, SettingsService, normalise
 from desk_app.store.models import Holiday
 
 ADMIN_ROLES = ("admin", "system")
 
 
-class AdminOnly(DomainError):
-    """The signed-in user is not an administrator (replaced by ``accounts.require`` when accounts exist)."""
-
-
 def _require_admin(ctx: ServiceContext) -> None:
-    if ctx.role not in ADMIN_ROLES:
-        raise AdminOnly("Chỉ quản trị viên được thay đổi thiết lập.", field="role")
+    require(ctx, "admin", doing="thay đổi thiết lập")
 
 
 def can_edit_settings(ctx: ServiceContext) -> bool:
@@ -47,7 +43,6 @@ SECTIONS: tuple[str, ...] = (
 
 FieldKind = str  # text | choice | bool | time | number | secret | multi
 
-SECRET_KEYS = frozenset({"upper_level_token"})
 
 WEEKDAY_LABELS: dict[str, str] = {
     "mon": "Thứ Hai", "tue": "Thứ Ba", "wed": "Thứ Tư", "thu": "Thứ Năm", "fri": "Thứ Sáu", "sat": "Thứ Bảy",

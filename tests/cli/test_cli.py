@@ -74,6 +74,10 @@ def test_the_upper_level_token_is_never_printed(tmp_path: Path) -> None:
     as_json = run(tmp_path / "token", "settings", "show", "--json")
     assert secret not in listing.stdout + as_json.stdout
     assert json.loads(as_json.stdout)["upper_level_token"] == "(đã đặt)"
+    with sqlite3.connect(tmp_path / "token" / "desk.db") as conn:
+        audit = conn.execute("SELECT action, target, detail FROM audit_log").fetchall()
+    assert [(a, t) for a, t, _ in audit] == [("settings", "upper_level_token")]
+    assert secret not in audit[0][2]
 
 
 def test_data_dir_option_before_or_after_the_command(tmp_path: Path) -> None:

@@ -621,3 +621,24 @@ def test_applicant_data_is_unchanged_by_lifecycle_actions(actions, db, code):
                    "lookup_key", "ledger_number", "fee_due", "documents"):
         assert after[column] == before[column], column
     assert DUC["address"] == after["address"]
+
+
+def test_free_text_typed_decomposed_is_stored_composed(ctx, db) -> None:
+    """Unikey/EVKey can deliver decomposed Vietnamese: reasons and supplement items are stored in NFC."""
+    import unicodedata
+
+    from desk_app.services.actions import DossierActions
+    from desk_app.services.intake import ReceiveRequest, receive
+
+    def nfd(text: str) -> str:
+        return unicodedata.normalize("NFD", text)
+
+    code = receive(ctx, ReceiveRequest("XA.HT.01", {"name": "Lê Văn Tám"})).code
+    DossierActions(ctx).request_supplement(code, [nfd("Giấy chứng sinh")], nfd("Thiếu giấy tờ gốc"))
+    DossierActions(ctx).withdraw(code, nfd("Công dân rút hồ sơ"))
+    import json
+    import sqlite3
+    with sqlite3.connect(db.path) as conn:
+        payloads = [json.loads(r[0]) for r in conn.execute("SELECT payload FROM dossier_events ORDER BY id")]
+    assert payloads[1]["items"] == ["Giấy chứng sinh"] and payloads[1]["reason"] == "Thiếu giấy tờ gốc"
+    assert payloads[2]["reason"] == "Công dân rút hồ sơ"

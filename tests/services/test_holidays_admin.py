@@ -165,7 +165,7 @@ def test_only_an_administrator_may_change_the_holidays(db, clock, tmp_path):
                     lambda: import_year_file(clerk, path)):
         with pytest.raises(DomainError) as refused:
             attempt()
-        assert "quản trị viên" in refused.value.message
+        assert "Quản trị viên" in refused.value.message
     assert snapshot(db, ("holidays", "audit_log")) == before
 
 

@@ -142,7 +142,7 @@ def test_only_an_administrator_may_save(db, clock, role):
     with pytest.raises(DomainError) as refused:
         save_settings(ctx, {"hotline": "0277 3851 234"})
     assert_vietnamese(refused.value.message)
-    assert "quản trị viên" in refused.value.message
+    assert "Quản trị viên" in refused.value.message and refused.value.field == "role"
     assert snapshot(db, ("settings", "audit_log")) == before
     # reading the form is allowed (the screen shows it read-only), the token still hidden
     assert {f.key for f in settings_form(ctx)} >= {"hotline", "upper_level_token"}
