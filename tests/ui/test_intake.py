@@ -68,7 +68,7 @@ def open_screen(qtbot: QtBot, desk: ServiceContext, output: RecordingOutput, run
     screen.resize(1280, 800)
     screen.show()
     screen.activateWindow()
-    qtbot.waitActive(screen)
+    qtbot.waitUntil(screen.isActiveWindow)
     qtbot.wait(20)  # shortcuts reach the active window only once its activation settles
     return screen
 
