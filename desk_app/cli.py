@@ -215,6 +215,14 @@ def cmd_init(args: argparse.Namespace, runner: Runner) -> int:
     print(f"Danh mục thủ tục: {report.procedures} thủ tục; lịch nghỉ chính thức: {report.holiday_years} năm")
     print(f"Đơn vị: {report.settings['commune_name']} ({report.settings['agency_code']}), bàn số "
           f"{report.settings['desk']}; cấp trên: {report.settings['upper_level_name']}")
+    if args.demo:
+        from desk_app.services.desk import create_demo_accounts
+
+        created = create_demo_accounts(runner.db)
+        if created:
+            print("Tài khoản dùng thử (chỉ cho bản demo; đổi hoặc khóa trước khi dùng thật):")
+            for username, role, password in created:
+                print(f"  {username:8} mật khẩu {password:14} ({role})")
     return EXIT_OK
 
 

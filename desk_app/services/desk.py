@@ -66,3 +66,26 @@ def initialise(db: Database, overrides: dict[str, str], *, demo: bool = False) -
         session.flush()
         values = settings.all()
     return InitReport(db.path, procedures, years, values, db.migration_backup)
+
+
+# Only for the demo commune `make run` opens: known sign-ins so a newcomer can try every role. A real installation
+# never gets them (`init` without --demo), and `init --demo` adds them only while there is no account at all.
+DEMO_ACCOUNTS = (
+    ("quantri", "Nguyễn Văn Quản", "admin", "demo-quantri"),
+    ("lanhdao", "Trần Thị Lãnh", "leader", "demo-lanhdao"),
+    ("canbo", "Lê Thị Lan", "clerk", "demo-canbo"),
+)
+
+
+def create_demo_accounts(db: Database) -> list[tuple[str, str, str]]:
+    """Create the demo sign-ins when the database has no account; returns (username, role, password) created."""
+    from desk_app.services.accounts import create_user, needs_first_run
+    from desk_app.services.clock import SystemClock
+    from desk_app.services.context import ServiceContext
+
+    if not needs_first_run(db):
+        return []
+    ctx = ServiceContext(db, SystemClock(), "init --demo")
+    for username, full_name, role, password in DEMO_ACCOUNTS:
+        create_user(ctx, username, full_name, role, password)
+    return [(username, role, password) for username, _, role, password in DEMO_ACCOUNTS]

@@ -65,6 +65,22 @@ def test_init_ledger_start_applies_to_this_year(tmp_path: Path) -> None:
     assert refused.returncode == 2 and "trường ledger_start" in refused.stderr
 
 
+def test_init_demo_creates_the_demo_sign_ins_once_and_never_without_demo(tmp_path: Path) -> None:
+    plain = run(tmp_path / "real", "init", "--agency-code", AGENCY)
+    assert plain.returncode == 0 and "Tài khoản dùng thử" not in plain.stdout
+    assert count(tmp_path / "real", "users") == 0  # a real installation gets its administrator at first run
+    demo = run(tmp_path / "demo", "init", "--demo")
+    assert demo.returncode == 0, demo.stderr
+    assert "canbo" in demo.stdout and "demo-canbo" in demo.stdout
+    with sqlite3.connect(tmp_path / "demo" / "desk.db") as conn:
+        users = conn.execute("SELECT username, role, password_hash FROM users ORDER BY id").fetchall()
+    assert [(u, r) for u, r, _ in users] == [("quantri", "admin"), ("lanhdao", "leader"), ("canbo", "clerk")]
+    assert all(h.startswith("scrypt$") and "demo" not in h for _, _, h in users)
+    again = run(tmp_path / "demo", "init", "--demo")
+    assert again.returncode == 0 and "Tài khoản dùng thử" not in again.stdout
+    assert count(tmp_path / "demo", "users") == 3
+
+
 def test_the_upper_level_token_is_never_printed(tmp_path: Path) -> None:
     secret = "s3cr3t-token-of-the-commune"
     result = run(tmp_path / "token", "settings", "set", "upper_level_token", secret)
