@@ -11,6 +11,13 @@ The text search takes a dossier code (whole, or its beginning), an ID number or 
 beginning of a phone number too), or words: accent-insensitive, over the full-text index of the applicant's name,
 address, phone and the procedure. Words match as a phrase ("nguyen van" finds "Nguyễn Văn Đức", not "Nguyễn Thị
 ... văn bản") when that phrase occurs at all, else each word anywhere.
+
+Which index serves a filtered page is decided here, not left to SQLite's planner, which has no statistics and would
+happily sort nine dossiers in ten ("Đã trả kết quả") to show the first 200: each filter term is first counted up to
+PROBE_LIMIT; the smallest term under that limit drives the page through its own index (sorting a few thousand rows
+at most), and when every term is large the page walks the sort column's index from the cursor with the terms made
+unusable as indexes (``+column``), stopping after one page. The choice travels in the cursor, so every page of one
+listing runs the same plan. bench/dossier_list.py prints the plans and their timings.
 """
 
 from __future__ import annotations
@@ -310,13 +317,13 @@ def _after(column: Any, cursor: Cursor) -> ColumnElement[bool]:
 
 
 @dataclass(frozen=True)
-class _Query:
+class PageQuery:
     statement: Any
     driver: str | None
 
 
 def page_query(session: Session, flt: ListFilter, sort: SortKey, descending: bool, after: Cursor | None,
-               limit: int, now: dt.datetime, rules: DeskRules) -> _Query:
+               limit: int, now: dt.datetime, rules: DeskRules) -> PageQuery:
     """The SELECT for one page and the term driving it (exposed for the query-plan checks of tests and bench)."""
     if sort not in _SORT_COLUMNS:
         raise ValidationError(f"Không sắp xếp được theo '{sort}'.", field="sort")
@@ -330,7 +337,7 @@ def page_query(session: Session, flt: ListFilter, sort: SortKey, descending: boo
         conds.append(_after(column, after))
     order = (column.desc(), Dossier.id.desc()) if descending else (column.asc(), Dossier.id.asc())
     statement = select(*_ROW_COLUMNS).where(*conds).order_by(*order).limit(limit)
-    return _Query(statement, driver)
+    return PageQuery(statement, driver)
 
 
 def _row(dossier: Row[Any], now: dt.datetime, policy: DeadlinePolicy) -> ListRow:
@@ -402,5 +409,5 @@ def filter_options(ctx: ServiceContext) -> FilterOptions:
 
 __all__ = [
     "PAGE_SIZE", "PRESETS_VN", "SORT_KEYS", "Cursor", "FilterOptions", "ListFilter", "ListRow", "Option", "Page",
-    "Preset", "SortKey", "count", "filter_options", "page", "page_query",
+    "PageQuery", "Preset", "SortKey", "count", "filter_options", "page", "page_query",
 ]
