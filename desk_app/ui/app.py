@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
+from desk_app.services.accounts import SignedIn, context_for, needs_first_run
 from desk_app.services.clock import SystemClock
 from desk_app.services.context import ServiceContext
-from desk_app.services.overview import overview
+from desk_app.services.overview import desk_setting
 from desk_app.store.db import Database
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog, QMainWindow
+
 log = logging.getLogger(__name__)
+
 
 def no_display_message(program: str) -> str:
     return (
@@ -37,8 +42,6 @@ def run_gui(db: Database, *, exit_after_startup: bool = False, started: float | 
     try:
         from PySide6.QtCore import qInstallMessageHandler
         from PySide6.QtWidgets import QApplication
-
-        from desk_app.ui.main_window import MainWindow
     except ImportError as error:  # a system library Qt loads is missing: name it
         print(f"Không nạp được Qt: {error}.\nTrên Debian/Ubuntu, cài các thư viện còn thiếu bằng: "
               "bash scripts/system-deps.sh run (hoặc xem README).", file=sys.stderr)
@@ -49,15 +52,72 @@ def run_gui(db: Database, *, exit_after_startup: bool = False, started: float | 
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Một Cửa Desk")
-    ctx = ServiceContext(db, SystemClock(), f"gui:{getpass.getuser()}")
-    window = MainWindow(lambda: overview(ctx))
-    window.show()
+    clock = SystemClock()
     if exit_after_startup:
-        app.processEvents()
-        print(f"{(time.perf_counter() - started) * 1000:.0f}")
-        window.close()
+        return _startup_check(db, clock, started)
+    user = sign_in(db, clock)
+    if user is None:
         return 0
-    return app.exec()
+    window, lock = open_main_window(db, clock, user)
+    window.show()
+    code = app.exec()
+    del lock
+    return code
+
+
+def sign_in(db: Database, clock: SystemClock) -> SignedIn | None:
+    """The first-run dialog on a new installation (its administrator is then signed in), else the login."""
+    from desk_app.ui.login import FirstRunDialog, LoginDialog
+
+    if needs_first_run(db):
+        first = FirstRunDialog(db, clock)
+        return first.signed_in if first.exec() else None
+    commune = desk_setting(ServiceContext(db, clock, "login"), "commune_name")
+    login = LoginDialog(db, clock, commune)
+    return login.signed_in if login.exec() else None
+
+
+def open_main_window(db: Database, clock: SystemClock, user: SignedIn) -> tuple[QMainWindow, object]:
+    from desk_app.ui.lock import InactivityLock
+    from desk_app.ui.main_window import MainWindow
+    from desk_app.ui.printing import DocumentOutput
+    from desk_app.ui.worker import ThreadRunner
+
+    ctx = context_for(db, clock, user)
+    runner = ThreadRunner()
+    output = DocumentOutput(ctx, runner, None)
+    window = MainWindow(ctx, runner, output, full_name=user.full_name)
+    output.setParent(window)
+    runner.setParent(window)
+    output.parent_widget = window
+    status = window.statusBar()
+    output.printed.connect(lambda title: status.showMessage(f"Đã gửi máy in: {title}", 10_000))
+    output.saved.connect(lambda path: status.showMessage(f"Đã lưu tệp PDF: {path}", 10_000))
+    output.failed.connect(lambda message: window.show_problem(message))
+    lock = InactivityLock(window, ctx, int(desk_setting(ctx, "lock_minutes")), window)
+    return window, lock
+
+
+def _startup_check(db: Database, clock: SystemClock, started: float) -> int:
+    """The real path to a usable window, measured: the sign-in dialog is built and shown (not waited on), then
+    the main window with its data as a signed-in clerk sees it."""
+    from PySide6.QtWidgets import QApplication
+
+    from desk_app.ui.login import FirstRunDialog, LoginDialog
+
+    if needs_first_run(db):
+        dialog: QDialog = FirstRunDialog(db, clock)
+    else:
+        dialog = LoginDialog(db, clock, desk_setting(ServiceContext(db, clock, "login"), "commune_name"))
+    dialog.show()
+    QApplication.processEvents()
+    dialog.close()
+    window, _lock = open_main_window(db, clock, SignedIn("kiemtra", "Kiểm tra khởi động", "clerk"))
+    window.show()
+    QApplication.processEvents()
+    print(f"{(time.perf_counter() - started) * 1000:.0f}")
+    window.close()
+    return 0
 
 
 # Qt's offscreen platform warns about this on every window; it is not a fault.

@@ -69,13 +69,15 @@ class IntakeScreen(QWidget):
     saved = Signal(str)
 
     def __init__(self, ctx: ServiceContext, runner: Runner, output: Output, parent: QWidget | None = None,
-                 *, ask_text: Callable[[QWidget, str, str], str | None] | None = None) -> None:
+                 *, ask_text: Callable[[QWidget, str, str], str | None] | None = None,
+                 confirm: Callable[[QWidget, str, str], bool] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("intakeScreen")
         self.ctx = ctx
         self.runner = runner
         self.output = output
         self._ask_text = ask_text or _ask_text
+        self._confirm = confirm or ask_yes_no
         self.procedure: counter.ProcedureForm | None = None
         self.quote: counter.Quote | None = None
         self._saving = False
@@ -606,9 +608,7 @@ class IntakeScreen(QWidget):
 
     def ask_clear(self) -> None:
         if self.has_input():
-            answer = QMessageBox.question(self, "Nhập hồ sơ mới", "Xóa thông tin đang nhập (chưa lưu) để nhập hồ sơ "
-                                          "mới?")
-            if answer != QMessageBox.StandardButton.Yes:
+            if not self._confirm(self, "Nhập hồ sơ mới", "Xóa thông tin đang nhập (chưa lưu) để nhập hồ sơ mới?"):
                 return
         self.clear()
         self.banner.hide()
@@ -652,3 +652,8 @@ def _weekday(iso: int) -> str:
 def _ask_text(parent: QWidget, title: str, label: str) -> str | None:
     text, ok = QInputDialog.getText(parent, title, label)
     return text if ok else None
+
+
+def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
+    answer = QMessageBox.question(parent, title, question)
+    return answer == QMessageBox.StandardButton.Yes

@@ -1,7 +1,9 @@
-"""The desk's main window, for now an overview: the commune, the database in use, today's counts.
+"""The desk's main window: the intake screen first, the dossier ledger, today's overview, and for the
+administrator the settings and the accounts; a scan field that is always there; the status bar with the database
+and today's due and overdue counts.
 
-The intake screen, the ledger and the lifecycle actions replace its centre with the GUI issue; the overview's
-figures come from the services, never from the database directly.
+A dossier code scanned anywhere (or typed into the scan field, F3) opens that dossier. Everything shown comes from
+the services; the window holds no rule of its own.
 """
 
 from __future__ import annotations
@@ -9,12 +11,35 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desk_app.services.overview import Overview
+from desk_app.domain.codes import CODE_RE
+from desk_app.domain.errors import DomainError, NotFoundError
+from desk_app.services.context import ServiceContext
+from desk_app.services.overview import Overview, overview
+from desk_app.services.queries import find_codes
+from desk_app.ui.dossier_detail import DossierDetail
+from desk_app.ui.dossier_list import DossierListView
+from desk_app.ui.fee_list import FeeListDialog
+from desk_app.ui.intake import IntakeScreen, Output, ask_yes_no
+from desk_app.ui.scanner import ScanDetector
+from desk_app.ui.worker import Runner
 
 REFRESH_MS = 60_000
+ROLE_VN = {"admin": "Quản trị viên", "leader": "Lãnh đạo", "clerk": "Cán bộ tiếp nhận", "system": "Hệ thống"}
 
 
 class CountTile(QFrame):
@@ -41,15 +66,13 @@ class CountTile(QFrame):
         self.value.setStyleSheet("color: #b00020;" if alarming and count else "")
 
 
-class MainWindow(QMainWindow):
-    def __init__(self, load_overview: Callable[[], Overview]) -> None:
-        super().__init__()
-        self._load = load_overview
-        self.setWindowTitle("Một Cửa Desk")
-        self.resize(720, 420)
-        central = QWidget()
-        layout = QVBoxLayout(central)
+class OverviewPanel(QWidget):
+    """Today at a glance (the leader's dashboard grows from here)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("overviewPanel")
+        layout = QVBoxLayout(self)
         self.commune = QLabel()
         self.commune.setObjectName("commune")
         title_font = QFont()
@@ -61,38 +84,19 @@ class MainWindow(QMainWindow):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.today = QLabel()
         self.today.setObjectName("today")
-
         tiles = QGridLayout()
         self.received = CountTile("Hồ sơ tiếp nhận hôm nay", "received_today")
         self.due = CountTile("Hồ sơ đến hạn trả hôm nay", "due_today")
         self.overdue = CountTile("Hồ sơ đã quá hạn", "overdue")
         for column, tile in enumerate((self.received, self.due, self.overdue)):
             tiles.addWidget(tile, 0, column)
-
-        refresh_action = QAction("Làm mới", self)
-        refresh_action.setShortcut(QKeySequence("F5"))
-        refresh_action.triggered.connect(self.refresh)
-        self.addAction(refresh_action)
-        refresh = QPushButton("Làm mới (F5)")
-        refresh.setObjectName("refresh")
-        refresh.clicked.connect(self.refresh)
-
         layout.addWidget(self.commune)
         layout.addWidget(self.details)
         layout.addWidget(self.today)
         layout.addLayout(tiles)
         layout.addStretch(1)
-        layout.addWidget(refresh, alignment=Qt.AlignmentFlag.AlignRight)
-        self.setCentralWidget(central)
 
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
-        self._timer.start()
-        self.refresh()
-
-    def refresh(self) -> None:
-        view = self._load()
+    def show_overview(self, view: Overview) -> None:
         self.commune.setText(view.commune_name)
         self.details.setText(
             f"Mã cơ quan {view.agency_code} · Bàn tiếp nhận số {view.desk} · Cấp trên: {view.upper_level_name}\n"
@@ -102,4 +106,224 @@ class MainWindow(QMainWindow):
         self.received.set_count(view.counts.received_today)
         self.due.set_count(view.counts.due_today)
         self.overdue.set_count(view.counts.overdue, alarming=True)
-        self.statusBar().showMessage(f"Số liệu cập nhật lúc {view.updated}")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: ServiceContext, runner: Runner, output: Output, *, full_name: str = "",
+                 detail_factory: Callable[[str], QWidget] | None = None,
+                 confirm: Callable[[QWidget, str, str], bool] | None = None) -> None:
+        super().__init__()
+        self._confirm = confirm or ask_yes_no
+        self.ctx = ctx
+        self.runner = runner
+        self.output = output
+        self._detail_factory = detail_factory or self._default_detail
+        self.open_details: list[QWidget] = []
+        self.setWindowTitle("Một Cửa Desk")
+        self.resize(1280, 800)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.intake = IntakeScreen(ctx, runner, output, confirm=self._confirm)
+        self.ledger = DossierListView(ctx, runner)
+        self.overview_panel = OverviewPanel()
+        self.tabs.addTab(self.intake, "Tiếp nhận (Ctrl+1)")
+        self.tabs.addTab(self.ledger, "Sổ theo dõi (Ctrl+2)")
+        self.tabs.addTab(self.overview_panel, "Tổng quan (Ctrl+3)")
+        self.settings_screen: QWidget | None = None
+        self.users_panel: QWidget | None = None
+        if ctx.role in ("admin", "system"):
+            from desk_app.ui.settings_screen import SettingsScreen
+            from desk_app.ui.users_panel import UsersPanel
+
+            self.settings_screen = SettingsScreen(ctx, runner)
+            self.users_panel = UsersPanel(ctx)
+            self.tabs.addTab(self.settings_screen, "Thiết lập (Ctrl+4)")
+            self.tabs.addTab(self.users_panel, "Tài khoản (Ctrl+5)")
+        self.setCentralWidget(self.tabs)
+
+        self._build_toolbar(full_name)
+        self._build_status_bar()
+        self._build_actions()
+
+        self.intake.saved.connect(lambda _code: self.refresh())
+        self.ledger.open_requested.connect(self.open_dossier)
+        self.scanner = ScanDetector(self)
+        self.scanner.scanned.connect(self.open_dossier)
+        self.scanner.install()
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.refresh()
+
+    # -- building -------------------------------------------------------------------------------------------------
+    def _build_toolbar(self, full_name: str) -> None:
+        bar = QToolBar("Tra cứu")
+        bar.setObjectName("scanBar")
+        bar.setMovable(False)
+        caption = QLabel(" Quét mã / tra cứu (F3): ")
+        self.scan_field = QLineEdit()
+        self.scan_field.setObjectName("scanField")
+        self.scan_field.setPlaceholderText("quét mã vạch trên giấy hẹn, hoặc gõ mã hồ sơ, số CCCD, điện thoại, họ tên")
+        self.scan_field.setClearButtonEnabled(True)
+        self.scan_field.setMinimumWidth(480)
+        self.scan_field.returnPressed.connect(self.lookup)
+        self.scan_message = QLabel()
+        self.scan_message.setObjectName("scanMessage")
+        self.scan_message.setStyleSheet("color: #b00020;")
+        bar.addWidget(caption)
+        bar.addWidget(self.scan_field)
+        bar.addWidget(self.scan_message)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.user_label = QLabel(f"{full_name or self.ctx.actor} · {ROLE_VN.get(self.ctx.role, self.ctx.role)} ")
+        self.user_label.setObjectName("userLabel")
+        bar.addWidget(self.user_label)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_db = QLabel()
+        self.status_db.setObjectName("statusDatabase")
+        self.status_due = QLabel()
+        self.status_due.setObjectName("statusDueToday")
+        self.status_overdue = QLabel()
+        self.status_overdue.setObjectName("statusOverdue")
+        self.status_updated = QLabel()
+        self.status_updated.setObjectName("statusUpdated")
+        bar.addWidget(self.status_db, 1)
+        for label in (self.status_due, self.status_overdue, self.status_updated):
+            bar.addPermanentWidget(label)
+
+    def _build_actions(self) -> None:
+        def action(text: str, keys: str, slot: Callable[[], object], name: str) -> QAction:
+            item = QAction(text, self)
+            item.setObjectName(name)
+            item.setShortcut(QKeySequence(keys))
+            item.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            item.triggered.connect(slot)
+            self.addAction(item)
+            return item
+
+        action("Tiếp nhận", "Ctrl+1", lambda: self.show_tab(self.intake), "goIntake")
+        action("Sổ theo dõi", "Ctrl+2", lambda: self.show_tab(self.ledger), "goLedger")
+        action("Tổng quan", "Ctrl+3", lambda: self.show_tab(self.overview_panel), "goOverview")
+        if self.settings_screen is not None:
+            action("Thiết lập", "Ctrl+4", lambda: self.show_tab(self.settings_screen), "goSettings")
+        if self.users_panel is not None:
+            action("Tài khoản", "Ctrl+5", lambda: self.show_tab(self.users_panel), "goUsers")
+        action("Tra cứu", "F3", self.focus_scan, "focusScan")
+        action("Làm mới", "F5", self.refresh, "refresh")
+        action("Bảng kê phí", "Ctrl+Shift+P", self.show_fee_list, "feeList")
+        menu = self.menuBar().addMenu("&Hồ sơ")
+        for name in ("goIntake", "goLedger", "goOverview", "focusScan", "feeList", "refresh"):
+            found = self.findChild(QAction, name)
+            if found is not None:
+                menu.addAction(found)
+        if self.settings_screen is not None:
+            admin = self.menuBar().addMenu("&Quản trị")
+            for name in ("goSettings", "goUsers"):
+                found = self.findChild(QAction, name)
+                if found is not None:
+                    admin.addAction(found)
+
+    # -- navigation -----------------------------------------------------------------------------------------------
+    def show_tab(self, widget: QWidget | None) -> None:
+        if widget is None:
+            return
+        self.tabs.setCurrentWidget(widget)
+        if widget is self.intake:
+            self.intake.focus_picker() if self.intake.procedure is None else self.intake.inputs["name"].setFocus()
+        elif widget is self.ledger:
+            self.ledger.refresh()
+
+    def focus_scan(self) -> None:
+        self.scan_field.setFocus()
+        self.scan_field.selectAll()
+
+    def lookup(self) -> None:
+        """The scan field: a dossier code opens it; anything else searches the ledger."""
+        text = self.scan_field.text().strip()
+        self.scan_message.clear()
+        if not text:
+            return
+        compact = "".join(text.split()).upper()
+        if CODE_RE.match(compact):
+            self.scan_field.clear()
+            self.open_dossier(compact)
+            return
+        try:
+            codes = find_codes(self.ctx, text, limit=2)
+        except DomainError as error:
+            self.scan_message.setText(error.message)
+            return
+        if len(codes) == 1:
+            self.scan_field.clear()
+            self.open_dossier(codes[0])
+            return
+        if not codes:
+            self.scan_message.setText("Không tìm thấy hồ sơ nào.")
+            return
+        self.ledger.search_for(text)
+        self.show_tab(self.ledger)
+
+    def open_dossier(self, code: str) -> None:
+        try:
+            detail = self._detail_factory(code)
+        except DomainError as error:
+            self.scan_message.setText(error.message)
+            self.statusBar().showMessage(error.message, 10_000)
+            return
+        self.scan_message.clear()
+        self.open_details.append(detail)
+        detail.destroyed.connect(lambda *_: self._forget(detail))
+        detail.show()
+        detail.raise_()
+        detail.activateWindow()
+
+    def _forget(self, detail: QWidget) -> None:
+        if detail in self.open_details:
+            self.open_details.remove(detail)
+
+    def _default_detail(self, code: str) -> QWidget:
+        if not find_codes(self.ctx, code, limit=1):
+            raise NotFoundError(f"Không tìm thấy hồ sơ mã {code}.", field="code")
+        detail = DossierDetail(self.ctx, self.runner, self.output, code, self)
+        detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        detail.changed.connect(lambda _code: self.refresh())
+        return detail
+
+    def show_problem(self, message: str) -> None:
+        """A problem outside any field (the printer, say): told plainly, never lost in the status bar alone."""
+        self.statusBar().showMessage(message, 15_000)
+        QMessageBox.warning(self, "Một Cửa Desk", message)
+
+    def show_fee_list(self) -> None:
+        dialog = FeeListDialog(self.ctx, self.output, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    # -- figures --------------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        view = overview(self.ctx)
+        self.overview_panel.show_overview(view)
+        self.status_db.setText(f"CSDL: {view.database}")
+        self.status_due.setText(f"Đến hạn hôm nay: {view.counts.due_today}")
+        self.status_overdue.setText(f"Quá hạn: {view.counts.overdue}")
+        self.status_overdue.setStyleSheet("color: #b00020; font-weight: bold;" if view.counts.overdue else "")
+        self.status_updated.setText(f"Cập nhật {view.updated}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.intake.has_input():
+            if not self._confirm(self, "Thoát Một Cửa Desk",
+                                 "Màn hình tiếp nhận còn thông tin chưa lưu. Thoát và bỏ thông tin đó?"):
+                event.ignore()
+                return
+        self.scanner.uninstall()
+        wait = getattr(self.runner, "wait", None)
+        if callable(wait):
+            wait(10_000)  # let a save or a print in flight finish before the process ends
+        event.accept()

@@ -3,12 +3,15 @@ typed as such a burst opens that dossier, and whatever the burst typed into the 
 
 The detector watches key presses for the whole application. A burst is a run of printable keys each within
 ``MAX_GAP_MS`` of the last; when Enter ends a burst whose text is a dossier code (``AGENCY-YYMMDD-NNNN``), the
-Enter is swallowed, the field that received the burst gets its text from before the burst back, and ``scanned``
-is emitted. People type far slower than 35 ms a key, so what they type is never taken.
+Enter is swallowed, the field that received the burst gets its text from before the burst back (what a person
+typed before it stays), and ``scanned`` is emitted. People type far slower than 35 ms a key, so what they type is
+never taken.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import time
 from collections.abc import Callable
 
@@ -19,7 +22,6 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit
 from desk_app.domain.codes import CODE_RE
 
 MAX_GAP_MS = 35.0
-MIN_LENGTH = 20  # "000.31.22.H20-260302-0001" is 25 characters
 
 
 class ScanDetector(QObject):
@@ -28,10 +30,8 @@ class ScanDetector(QObject):
     def __init__(self, parent: QObject | None = None, *, clock: Callable[[], float] | None = None) -> None:
         super().__init__(parent)
         self._clock = clock or time.monotonic
-        self._buffer: list[str] = []
-        self._last = 0.0
-        self._target: QWidget | None = None
-        self._before: tuple[str, int] | None = None
+        # The last keys typed: (character, time in ms, the widget, its text and cursor before the key).
+        self._keys: list[tuple[str, float, QWidget, tuple[str, int] | None]] = []
         self.enabled = True
 
     def install(self) -> None:
@@ -53,35 +53,49 @@ class ScanDetector(QObject):
         if focus is not None and watched is not focus:
             return False  # a key the focused widget ignored, offered to its parents in turn: counted once
         now = self._clock() * 1000
-        gap = now - self._last
-        self._last = now
         key = event.key()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            text = "".join(self._buffer).strip().upper()
-            fast = gap <= MAX_GAP_MS
-            target, before = self._target, self._before
-            self._reset()
-            if fast and len(text) >= MIN_LENGTH and CODE_RE.match(text):
-                _restore(target, before)
-                self.scanned.emit(text)
-                return True
-            return False
+            found = self._scanned_code(now)
+            self._keys = []
+            if found is None:
+                return False
+            code, first = found
+            _restore(first[2], first[3])
+            self.scanned.emit(code)
+            return True
         typed = event.text()
         if not typed or not typed.isprintable() or event.modifiers() & (
                 Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
-            self._reset()
+            self._keys = []
             return False
-        if gap > MAX_GAP_MS or not self._buffer:
-            self._buffer = []
-            self._target = watched
-            self._before = _snapshot(watched)
-        self._buffer.append(typed)
+        self._keys.append((typed, now, watched, _snapshot(watched)))
+        del self._keys[:-KEEP_KEYS]
         return False
 
-    def _reset(self) -> None:
-        self._buffer = []
-        self._target = None
-        self._before = None
+    def _scanned_code(self, enter_at: float) -> tuple[str, tuple[str, float, QWidget, tuple[str, int] | None]] | None:
+        """The dossier code at the end of what was typed, when it came as one fast burst into one widget (whatever
+        a person typed before the burst stays)."""
+        text = "".join(k[0] for k in self._keys).upper()
+        match = SUFFIX_RE.search(text)
+        if match is None:
+            return None
+        # Which recorded keys spell the match (each key is usually one character).
+        start, length = match.start(), 0
+        index = len(self._keys)
+        while index > 0 and length < len(text) - start:
+            index -= 1
+            length += len(self._keys[index][0])
+        burst = self._keys[index:]
+        times = [k[1] for k in burst] + [enter_at]
+        if any(later - earlier > MAX_GAP_MS for earlier, later in itertools.pairwise(times)):
+            return None
+        if any(k[2] is not burst[0][2] for k in burst):
+            return None
+        return match.group(0).strip(), burst[0]
+
+
+KEEP_KEYS = 80
+SUFFIX_RE = re.compile(CODE_RE.pattern.lstrip("^").rstrip("$") + r"\s*$")
 
 
 def _snapshot(widget: QWidget) -> tuple[str, int] | None:

@@ -1,52 +1,171 @@
-"""The overview window, driven as a clerk would: it shows the commune and today's counts, F5 refreshes them."""
+"""The main window as the clerk meets it: intake first, the scan field and the scanner that open a dossier from
+anywhere, the tabs by keyboard, the status bar's figures, the day's fee list; the administrator's extra tabs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from desk_app.services.clock import FixedClock
 from desk_app.services.context import ServiceContext
 from desk_app.services.intake import ReceiveRequest, receive
-from desk_app.services.overview import overview
+from desk_app.services.print_jobs import PrintJob
 from desk_app.ui.main_window import MainWindow
+from desk_app.ui.worker import ImmediateRunner
 from tests.conftest import vn
+from tests.ui.conftest import scan, type_text
 
 
-def _count(window: MainWindow, name: str) -> str:
-    label = window.findChild(QLabel, f"{name}_value")
-    assert label is not None
-    return label.text()
+class RecordingOutput:
+    def __init__(self) -> None:
+        self.jobs: list[PrintJob] = []
+
+    def deliver(self, job: PrintJob) -> None:
+        self.jobs.append(job)
 
 
-def test_overview_shows_commune_and_counts(qtbot: QtBot, ctx: ServiceContext, clock: FixedClock,
-                                           tmp_path: Path) -> None:
-    # Yesterday's same-day dossier, never resolved: overdue today. Today's: received and due today.
-    clock.moment = vn("2026-02-27 09:00")
-    receive(ctx, ReceiveRequest(procedure="XA.CT.01", applicant={"name": "Lê Văn Tám"}))
-    clock.moment = vn("2026-03-02 08:30")
-    receive(ctx, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Phạm Thị Hoa"}))
-
-    window = MainWindow(lambda: overview(ctx))
+def open_window(qtbot: QtBot, ctx: ServiceContext, output: RecordingOutput | None = None) -> MainWindow:
+    window = MainWindow(ctx, ImmediateRunner(), output or RecordingOutput(), full_name="Nguyễn Thị Lan",
+                        confirm=lambda *_: True)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
-    qtbot.waitActive(window)
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.wait(20)  # shortcuts reach the active window only once its activation settles
+    return window
 
-    assert window.windowTitle() == "Một Cửa Desk"
+
+def test_the_window_opens_on_intake_with_the_days_figures(qtbot: QtBot, desk: ServiceContext,
+                                                          clock: FixedClock) -> None:
+    clock.moment = vn("2026-02-27 09:00")
+    receive(desk, ReceiveRequest(procedure="XA.CT.01", applicant={"name": "Lê Văn Tám"}))  # due that Friday
+    clock.moment = vn("2026-03-02 08:30")
+    receive(desk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Phạm Thị Hoa"}))  # due today
+    window = open_window(qtbot, desk)
+    assert window.tabs.currentWidget() is window.intake
+    assert window.findChild(QLabel, "statusDueToday").text() == "Đến hạn hôm nay: 1"
+    assert window.findChild(QLabel, "statusOverdue").text() == "Quá hạn: 1"
+    assert str(desk.db.path) in window.findChild(QLabel, "statusDatabase").text()
+    assert "Nguyễn Thị Lan" in window.findChild(QLabel, "userLabel").text()
     assert window.findChild(QLabel, "commune").text() == "UBND xã Mỹ Phong"
-    assert str(ctx.db.path) in window.findChild(QLabel, "details").text()
-    assert (_count(window, "received_today"), _count(window, "due_today"), _count(window, "overdue")) == (
-        "1", "1", "1")
+    # A clerk has no settings or accounts tabs.
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "Tiếp nhận (Ctrl+1)", "Sổ theo dõi (Ctrl+2)", "Tổng quan (Ctrl+3)"]
 
-    receive(ctx, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Võ Thị Lan"}))
-    qtbot.wait(20)  # let the window's activation settle: shortcuts go to the active window
+    receive(desk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Võ Thị Lan"}))
     qtbot.keyClick(window, Qt.Key.Key_F5)
-    assert _count(window, "received_today") == "2"
-    assert _count(window, "due_today") == "2"
+    assert window.findChild(QLabel, "statusDueToday").text() == "Đến hạn hôm nay: 2"
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.ledger
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.intake
 
-    window.grab().save(str(tmp_path / "main_window.png"))
-    assert (tmp_path / "main_window.png").stat().st_size > 0
+
+def test_the_administrator_has_the_settings_and_accounts_tabs(qtbot: QtBot, admin_desk: ServiceContext) -> None:
+    window = open_window(qtbot, admin_desk)
+    assert window.tabs.count() == 5
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget().objectName() == "settingsScreen"
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget().objectName() == "usersPanel"
+
+
+def test_a_scan_while_typing_a_name_opens_the_dossier_and_keeps_the_name(qtbot: QtBot, desk: ServiceContext) -> None:
+    code = receive(desk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Phạm Thị Hoa"})).code
+    window = open_window(qtbot, desk)
+    window.intake.choose_procedure("XA.CT.01")
+    name = window.intake.inputs["name"]
+    name.setFocus()
+    type_text(name, "Trần Văn")
+    scan(name, code)
+    assert name.text() == "Trần Văn"
+    [detail] = window.open_details
+    assert detail.objectName() == "dossierDetail" and detail.isVisible()
+    assert any(code in label.text() for label in detail.findChildren(QLabel))
+    detail.close()
+
+
+def test_the_scan_field_opens_a_code_or_a_single_match_and_says_when_nothing_matches(
+        qtbot: QtBot, desk: ServiceContext) -> None:
+    first = receive(desk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Phạm Thị Hoa",
+                                                                          "phone": "0912345678"})).code
+    receive(desk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Phạm Văn Hùng"}))
+    opened: list[str] = []
+    window = MainWindow(desk, ImmediateRunner(), RecordingOutput(),
+                        detail_factory=lambda code: _opened(opened, code), confirm=lambda *_: True)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.wait(20)
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    field = window.findChild(QLineEdit, "scanField")
+    assert QApplication.focusWidget() is field
+
+    type_text(field, first.lower())
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert opened == [first] and field.text() == ""
+
+    type_text(field, "0912 345 678")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert opened == [first, first]
+
+    type_text(field, "pham")  # two people: the ledger shows both
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.tabs.currentWidget() is window.ledger
+    assert len(opened) == 2
+
+    field.clear()
+    type_text(field, "không có ai tên này")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.findChild(QLabel, "scanMessage").text() == "Không tìm thấy hồ sơ nào."
+
+    field.clear()
+    type_text(field, "000.31.22.H20-260302-0999")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert opened == [first, first, "000.31.22.H20-260302-0999"]
+
+
+def _opened(opened: list[str], code: str) -> QWidget:
+    opened.append(code)
+    return QWidget()
+
+
+def test_an_unknown_scanned_code_is_said_plainly(qtbot: QtBot, desk: ServiceContext) -> None:
+    window = open_window(qtbot, desk)
+    window.open_dossier("000.31.22.H20-260302-0999")
+    assert window.open_details == []
+    assert "Không tìm thấy hồ sơ mã 000.31.22.H20-260302-0999" in window.findChild(QLabel, "scanMessage").text()
+
+
+def test_saving_at_intake_updates_the_figures(qtbot: QtBot, desk: ServiceContext) -> None:
+    output = RecordingOutput()
+    window = open_window(qtbot, desk, output)
+    window.intake.choose_procedure("XA.CT.02")
+    type_text(window.intake.inputs["name"], "Lê Thị Thu")
+    qtbot.keyClick(window.intake.inputs["name"], Qt.Key.Key_F9)
+    assert len(output.jobs) == 1
+    assert window.findChild(QLabel, "statusDueToday").text() == "Đến hạn hôm nay: 1"
+    assert window.findChild(QLabel, "received_today_value").text() == "1"
+
+
+def test_the_days_fee_list_shows_the_total_and_prints(qtbot: QtBot, desk: ServiceContext, tmp_path: Path) -> None:
+    receive(desk, ReceiveRequest("XA.CT.01", {"name": "Lê Văn Tám"}, quantity=3, copies=2))
+    receive(desk, ReceiveRequest("XA.CT.01", {"name": "Lê Thị Chín"}))
+    output = RecordingOutput()
+    window = open_window(qtbot, desk, output)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = window.findChild(QWidget, "feeListDialog")
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.findChild(QLabel, "feeListTotal").text() == "Tổng cộng: 12.000 đồng — 2 hồ sơ (miễn 0)"
+    dialog.print_list()
+    [job] = output.jobs
+    import subprocess
+    (tmp_path / "fees.pdf").write_bytes(job.pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "fees.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "BẢNG KÊ THU PHÍ, LỆ PHÍ" in text and "Lê Thị Chín" in text and "12.000 đồng" in text
+    dialog.close()
