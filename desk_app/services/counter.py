@@ -23,7 +23,6 @@ from desk_app.services.audit import record
 from desk_app.services.catalog import fee_rule_of, get_procedure, search_procedures, time_limit_of
 from desk_app.services.clock import local
 from desk_app.services.context import ServiceContext
-from desk_app.services.documents import place_of
 from desk_app.services.intake import EXEMPTIONS, _fee
 from desk_app.services.print_jobs import PrintJob
 from desk_app.services.rules import load_rules
@@ -182,6 +181,12 @@ def exemption_choices() -> dict[str, str]:
 
 
 # -- documents given at the counter without receiving ------------------------------------------------------------
+def place_of(unit_name: str) -> str:
+    from desk_app.services.documents import place_of as place  # reportlab loads at the first print
+
+    return place(unit_name)
+
+
 def _counter_contact(ctx: ServiceContext, applicant: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     checked, _ = check_applicant(dict(applicant), today=now.date())
     return {"applicant_name": checked.name, "address": checked.address, "phone": checked.phone,

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from desk_app.services.context import ServiceContext
 from desk_app.services.audit import record
-from desk_app.services.documents import form_pdf
 
 FORM_TITLES = {
     "slip": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
@@ -29,8 +28,16 @@ class PrintJob:
     pdf: bytes
 
 
+def warm_up() -> None:
+    """Load the PDF machinery ahead of the first print (called off the GUI thread once the window shows)."""
+    import desk_app.documents.forms  # noqa: F401
+    import desk_app.services.documents  # noqa: F401
+
+
 def dossier_form(ctx: ServiceContext, code: str, form: str, paper: str | None = None) -> PrintJob:
     """One form of one dossier, ready to preview, print or save; the print is audited."""
+    from desk_app.services.documents import form_pdf  # reportlab loads at the first print, not at start-up
+
     with ctx.write() as (session, now):
         pdf = form_pdf(session, code, form, paper)
         record(session, at=now, actor=ctx.actor, action="print", target=code, detail={"form": form})

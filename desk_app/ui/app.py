@@ -95,6 +95,12 @@ def open_main_window(db: Database, clock: SystemClock, user: SignedIn) -> tuple[
     output.saved.connect(lambda path: status.showMessage(f"Đã lưu tệp PDF: {path}", 10_000))
     output.failed.connect(lambda message: window.show_problem(message))
     lock = InactivityLock(window, ctx, int(desk_setting(ctx, "lock_minutes")), window)
+    from PySide6.QtCore import QTimer
+
+    from desk_app.services.print_jobs import warm_up
+
+    # Once the window is up and idle, load the PDF machinery, so the first slip prints as fast as the next ones.
+    QTimer.singleShot(3000, window, lambda: runner.submit(warm_up, lambda _: None, lambda _: None))
     return window, lock
 
 
