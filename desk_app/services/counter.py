@@ -46,6 +46,7 @@ class ChecklistItem:
     name: str
     originals: int
     copies: int
+    optional: bool = False  # "(nếu có)": only some citizens have it; not ticked until handed in
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def procedure_form(ctx: ServiceContext, code: str) -> ProcedureForm:
             field_name=procedure.field_name,
             time_limit=limit.describe(),
             time_note=procedure.time_note,
-            documents=tuple(ChecklistItem(d["name"], d["originals"], d["copies"]) for d in procedure.documents),
+            documents=tuple(ChecklistItem(d["name"], d["originals"], d["copies"], is_optional(d["name"]))
+                            for d in procedure.documents),
             components=tuple(components),
             variants=tuple(Variant(v["key"], v["label"], time_limit_of(procedure, v["key"]).describe())
                            for v in procedure.variants),
@@ -273,10 +275,14 @@ def field_problems(ctx: ServiceContext, raw: dict[str, str]) -> dict[str, str]:
 OPTIONAL_MARK = "(nếu có)"
 
 
+def is_optional(document_name: str) -> bool:
+    return OPTIONAL_MARK in document_name.lower()
+
+
 def missing_documents(items: Sequence[tuple[str, bool]]) -> list[str]:
     """The checklist's documents not handed in that the procedure requires; those marked "(nếu có)" only apply
     to some citizens, so leaving them out is not missing anything."""
-    return [name for name, given in items if not given and OPTIONAL_MARK not in name.lower()]
+    return [name for name, given in items if not given and not is_optional(name)]
 
 
 # -- receiving at the counter ------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ def test_a_procedure_form_carries_the_checklist_parts_and_variants(ctx: ServiceC
     bundle = counter.procedure_form(ctx, "XA.HT.16")
     assert len(bundle.components) == 3 and "Công an xã" in bundle.components[1]
     assert bundle.documents[0] == counter.ChecklistItem("Tờ khai đăng ký khai tử (theo mẫu)", 1, 0)
+    assert [d.optional for d in bundle.documents] == [False, False, False, False, True, True]
     plain = counter.procedure_form(ctx, "XA.CT.01")
     assert plain.same_day and plain.components == () and plain.quantity_label == "Số trang mỗi bản"
     with_variants = [p for p in (counter.procedure_form(ctx, c.code) for c in counter.procedure_choices(ctx))
