@@ -7,17 +7,16 @@ close the list, kept together.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from desk_app.documents.common import money_vn, p, place_and_date, styles
-from desk_app.documents.fonts import SERIF_BOLD, nfc, register_fonts
-from desk_app.documents.ledger import PageNumberCanvas, agency_and_form, day_vn, fitted, grid_style
+from desk_app.documents.fonts import SERIF_BOLD, register_fonts
+from desk_app.documents.ledger import agency_and_form, day_vn, fitted, grid_style, numbered_pages
 
 HEADERS = ("STT", "Mã hồ sơ", "Giờ nhận", "Người nộp", "Thủ tục", "Số tiền (đồng)", "Ghi chú")
 COLUMNS_MM = (10, 42, 14, 34, 44, 22, 20)  # 186 mm: A4 less 12 mm margins
@@ -90,12 +89,4 @@ def render_fee_list(data: FeeStatement) -> bytes:
               s["body"]),
             Spacer(1, 3 * mm), signatures]),
     ]
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                               bottomMargin=MARGIN + 3 * mm, title="Bảng kê thu phí, lệ phí",
-                               author=nfc(data.unit_name), creator="Một Cửa Desk", invariant=True)
-    frame = Frame(MARGIN, MARGIN + 3 * mm, width, A4[1] - 2 * MARGIN - 3 * mm, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)
-    document.addPageTemplates([PageTemplate(id="fees", frames=[frame])])
-    document.build(story, canvasmaker=PageNumberCanvas)
-    return buffer.getvalue()
+    return numbered_pages(story, A4, MARGIN, footer=3 * mm, title="Bảng kê thu phí, lệ phí", author=data.unit_name, subject="")

@@ -7,17 +7,16 @@ two signature blocks (BÊN GIAO / BÊN NHẬN) close the list, kept together.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from desk_app.documents.common import p, place_and_date, styles
-from desk_app.documents.fonts import SERIF_BOLD, nfc, register_fonts
-from desk_app.documents.ledger import PageNumberCanvas, agency_and_form, day_vn, fitted, grid_style
+from desk_app.documents.fonts import SERIF_BOLD, register_fonts
+from desk_app.documents.ledger import agency_and_form, day_vn, fitted, grid_style, numbered_pages
 
 HEADERS = ("STT", "Mã hồ sơ", "Tên thủ tục", "Người nộp", "Nhận lúc", "Hẹn trả", "Số bộ")
 COLUMNS_MM = (11, 42, 46, 39, 18, 18, 12)  # 186 mm: A4 less 12 mm margins
@@ -81,16 +80,7 @@ def render_handover(data: HandoverList) -> bytes:
         Spacer(1, 3 * mm),
         KeepTogether([p(f"Tổng số: {len(data.items)} hồ sơ ({sets} bộ).", s["body"]), Spacer(1, 3 * mm), signatures]),
     ]
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                               bottomMargin=MARGIN + 3 * mm, title="Danh sách bàn giao hồ sơ",
-                               author=nfc(data.unit_name), subject=nfc(data.receiver), creator="Một Cửa Desk",
-                               invariant=True)
-    frame = Frame(MARGIN, MARGIN + 3 * mm, width, A4[1] - 2 * MARGIN - 3 * mm, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)
-    document.addPageTemplates([PageTemplate(id="handover", frames=[frame])])
-    document.build(story, canvasmaker=PageNumberCanvas)
-    return buffer.getvalue()
+    return numbered_pages(story, A4, MARGIN, footer=3 * mm, title="Danh sách bàn giao hồ sơ", author=data.unit_name, subject=data.receiver)
 
 
 __all__ = ["HEADERS", "HandoverItem", "HandoverList", "render_handover"]

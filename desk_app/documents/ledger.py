@@ -175,6 +175,20 @@ def _row(row: LedgerRow, s: dict[str, ParagraphStyle]) -> list:
     ]
 
 
+def numbered_pages(story: list[Flowable], page: tuple[float, float], margin: float, *, footer: float, title: str,
+                   author: str, subject: str = "") -> bytes:
+    """A list document's PDF: one frame within the margins, room for the "Trang x/y" footer, reproducible bytes."""
+    buffer = io.BytesIO()
+    document = BaseDocTemplate(buffer, pagesize=page, leftMargin=margin, rightMargin=margin, topMargin=margin,
+                               bottomMargin=margin + footer, title=title, author=nfc(author), subject=nfc(subject),
+                               creator="Một Cửa Desk", invariant=True)
+    frame = Frame(margin, margin + footer, page[0] - 2 * margin, page[1] - 2 * margin - footer, leftPadding=0,
+                  rightPadding=0, topPadding=0, bottomPadding=0)
+    document.addPageTemplates([PageTemplate(id="list", frames=[frame])])
+    document.build(story, canvasmaker=PageNumberCanvas)
+    return buffer.getvalue()
+
+
 def render_ledger(book: LedgerBook) -> bytes:
     """The ledger's PDF for the book's rows (in the order given), A4 landscape, headers on every page."""
     register_fonts()
@@ -199,15 +213,8 @@ def render_ledger(book: LedgerBook) -> bytes:
     table.setStyle(TableStyle(grid_style(2)))
     story.append(table)
 
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(buffer, pagesize=page, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                               bottomMargin=MARGIN + 4 * mm, title="Sổ theo dõi hồ sơ", author=nfc(book.unit_name),
-                               subject=nfc(f"Quyển số {book.book}"), creator="Một Cửa Desk", invariant=True)
-    frame = Frame(MARGIN, MARGIN + 4 * mm, width, page[1] - 2 * MARGIN - 4 * mm, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)
-    document.addPageTemplates([PageTemplate(id="ledger", frames=[frame])])
-    document.build(story, canvasmaker=PageNumberCanvas)
-    return buffer.getvalue()
+    return numbered_pages(story, page, MARGIN, footer=4 * mm, title="Sổ theo dõi hồ sơ", author=book.unit_name,
+                          subject=f"Quyển số {book.book}")
 
 
 __all__ = ["EDITIONS", "HEADERS", "LedgerBook", "LedgerRow", "PageNumberCanvas", "render_ledger"]

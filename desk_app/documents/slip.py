@@ -27,7 +27,7 @@ from reportlab.platypus import (
 )
 
 from desk_app.documents.barcodes import QUIET_MODULES, Code128Bars, QrCode
-from desk_app.documents.common import header, money_vn, moment_vn, p, place_and_date, styles
+from desk_app.documents.common import header, moment_vn, money_vn, p, place_and_date, styles
 from desk_app.documents.fonts import nfc, register_fonts
 
 PAPERS = ("A5", "A4", "80mm")
@@ -181,7 +181,7 @@ class _Measuring(BaseDocTemplate):
 
     lowest: float = 0.0
 
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's hook name)
+    def afterFlowable(self, flowable: Flowable) -> None:
         self.lowest = min(self.lowest, self.frame._y)
 
 

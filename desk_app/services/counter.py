@@ -9,7 +9,8 @@ is told at the counter is what the slip prints.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from desk_app.domain.deadlines import TimeUnit
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.lifecycle import EventKind
+from desk_app.domain.validation import nfc
 from desk_app.services.applicant import check_applicant
 from desk_app.services.audit import record
 from desk_app.services.catalog import fee_rule_of, get_procedure, search_procedures, time_limit_of
@@ -189,10 +191,37 @@ def place_of(unit_name: str) -> str:
     return place(unit_name)
 
 
-def _counter_contact(ctx: ServiceContext, applicant: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    checked, _ = check_applicant(dict(applicant), today=now.date())
-    return {"applicant_name": checked.name, "address": checked.address, "phone": checked.phone,
-            "email": checked.email}
+@dataclass(frozen=True)
+class _CounterForm:
+    settings: dict[str, str]
+    procedure: Procedure
+    contact: dict[str, Any]
+    header: Any  # documents.forms.FormHeader
+    now: dt.datetime
+
+
+@contextmanager
+def _at_counter(ctx: ServiceContext, procedure_code: str, applicant: dict[str, Any],
+                form: str) -> Iterator[_CounterForm]:
+    """What a form handed over at the counter needs, in one transaction that ends with the print's audit record
+    (the form and the procedure; never the citizen's data)."""
+    from desk_app.documents import forms
+
+    with ctx.write() as (session, now):
+        settings = SettingsService(session).all()
+        procedure = get_procedure(session, procedure_code)
+        checked, _ = check_applicant(dict(applicant), today=now.date())
+        contact = {"applicant_name": checked.name, "address": checked.address, "phone": checked.phone,
+                   "email": checked.email}
+        header = forms.FormHeader(edition=settings["form_edition"], upper_body=settings["upper_level_name"],
+                                  unit_name=settings["commune_name"], place=place_of(settings["commune_name"]))
+        yield _CounterForm(settings, procedure, contact, header, now)
+        record(session, at=now, actor=ctx.actor, action="print", target=None,
+               detail={"form": form, "procedure": procedure.code, "at_counter": True})
+
+
+def _clean(text: str | None) -> str:
+    return " ".join(nfc(text or "").split())
 
 
 def supplement_at_counter(ctx: ServiceContext, procedure_code: str, applicant: dict[str, Any],
@@ -201,26 +230,19 @@ def supplement_at_counter(ctx: ServiceContext, procedure_code: str, applicant: d
     one go, everything to bring. Nothing about the citizen is stored; the print is audited without personal data."""
     from desk_app.documents import forms
 
-    clean = [" ".join(i.split()) for i in items if i and i.strip()]
+    clean = [_clean(item) for item in items if item and item.strip()]
     if not clean:
         raise ValidationError("Đánh dấu các giấy tờ còn thiếu (bỏ dấu tích ở giấy tờ công dân chưa nộp) hoặc ghi "
                               "thêm giấy tờ cần bổ sung.", field="documents")
-    with ctx.write() as (session, now):
-        settings = SettingsService(session).all()
-        procedure = get_procedure(session, procedure_code)
-        contact = _counter_contact(ctx, applicant, now)
-        header = forms.FormHeader(edition=settings["form_edition"], upper_body=settings["upper_level_name"],
-                                  unit_name=settings["commune_name"], place=place_of(settings["commune_name"]))
+    with _at_counter(ctx, procedure_code, applicant, "supplement") as at:
         pdf = forms.render_supplement_request(forms.SupplementRequest(
-            header=header, code="", procedure_name=procedure.name, received_at=now,
-            items=tuple(forms.SupplementItem(item, 0, 0, 0) for item in clean),
-            reason=" ".join((reason or "").split()) or None,
-            contact_name=f"Bộ phận Tiếp nhận và Trả kết quả {settings['commune_name']}",
-            contact_phone=settings["desk_phone"] or settings["hotline"], issued_on=now.date(), **contact))
-        record(session, at=now, actor=ctx.actor, action="print", target=None,
-               detail={"form": "supplement", "procedure": procedure.code, "at_counter": True})
-    return PrintJob(f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ — {procedure.name}", f"bo-sung-{now:%Y%m%d-%H%M}.pdf",
-                    pdf)
+            header=at.header, code="", procedure_name=at.procedure.name, received_at=at.now,
+            items=tuple(forms.SupplementItem(item, 0, 0, 0) for item in clean), reason=_clean(reason) or None,
+            contact_name=f"Bộ phận Tiếp nhận và Trả kết quả {at.settings['commune_name']}",
+            contact_phone=at.settings["desk_phone"] or at.settings["hotline"], issued_on=at.now.date(),
+            **at.contact))
+    return PrintJob(f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ — {at.procedure.name}",
+                    f"bo-sung-{at.now:%Y%m%d-%H%M}.pdf", pdf)
 
 
 def refusal_at_counter(ctx: ServiceContext, procedure_code: str, applicant: dict[str, Any],
@@ -228,22 +250,15 @@ def refusal_at_counter(ctx: ServiceContext, procedure_code: str, applicant: dict
     """Mẫu 03 handed over at the counter: the dossier is refused there and then, so it is not received."""
     from desk_app.documents import forms
 
-    text = " ".join((reason or "").split())
+    text = _clean(reason)
     if not text:
         raise ValidationError("Cần ghi lý do từ chối cụ thể.", field="reason")
-    with ctx.write() as (session, now):
-        settings = SettingsService(session).all()
-        procedure = get_procedure(session, procedure_code)
-        contact = _counter_contact(ctx, applicant, now)
-        header = forms.FormHeader(edition=settings["form_edition"], upper_body=settings["upper_level_name"],
-                                  unit_name=settings["commune_name"], place=place_of(settings["commune_name"]))
+    with _at_counter(ctx, procedure_code, applicant, "refusal") as at:
         pdf = forms.render_refusal(forms.RefusalNotice(
-            header=header, code="", procedure_name=procedure.name, received_at=now, reason=text,
-            issued_on=now.date(), **contact))
-        record(session, at=now, actor=ctx.actor, action="print", target=None,
-               detail={"form": "refusal", "procedure": procedure.code, "at_counter": True})
-    return PrintJob(f"Phiếu từ chối tiếp nhận giải quyết hồ sơ — {procedure.name}", f"tu-choi-{now:%Y%m%d-%H%M}.pdf",
-                    pdf)
+            header=at.header, code="", procedure_name=at.procedure.name, received_at=at.now, reason=text,
+            issued_on=at.now.date(), **at.contact))
+    return PrintJob(f"Phiếu từ chối tiếp nhận giải quyết hồ sơ — {at.procedure.name}",
+                    f"tu-choi-{at.now:%Y%m%d-%H%M}.pdf", pdf)
 
 
 # -- checks while typing -----------------------------------------------------------------------------------------
