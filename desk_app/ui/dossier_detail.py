@@ -157,6 +157,7 @@ class DossierDetail(QDialog):
         self.run_dialog: RunDialog = run_dialog or exec_dialog
         self.data: dict[str, Any] = {}
         self.revealed = False
+        self._printing: set[str] = set()  # the forms on their way to the printer: a second press waits for them
         self.setWindowTitle(f"Hồ sơ {code}")
         self.resize(1200, 800)
         self._build()
@@ -480,12 +481,16 @@ class DossierDetail(QDialog):
     # -- printing ----------------------------------------------------------------------------------------------
     def print_form(self, form: str, lead: str = "") -> None:
         """Render the form off the GUI thread and hand it to ``output``; ``lead`` is the action's message."""
-        ctx, code, output = self.ctx, self.code, self.output
+        if form in self._printing:
+            return  # Ctrl+P pressed again while the first copy is being prepared: one copy, not two
+        ctx, code, output, printing = self.ctx, self.code, self.output, self._printing
+        printing.add(form)
 
         def work() -> PrintJob:  # on a pool thread: no widget here
             return dossier_form(ctx, code, form)
 
         def done(job: PrintJob) -> None:
+            printing.discard(form)
             # The clerk may have closed the view meanwhile: the form still goes out.
             try:
                 output.deliver(job)
@@ -496,6 +501,7 @@ class DossierDetail(QDialog):
                 self.show_status(f"{lead} Đã gửi in: {job.title}.".strip())
 
         def failed(error: BaseException) -> None:
+            printing.discard(form)
             if not shiboken6.isValid(self):
                 log.error("printing failed after the view closed: %s", type(error).__name__)
             elif isinstance(error, DomainError):

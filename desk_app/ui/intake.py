@@ -378,8 +378,7 @@ class IntakeScreen(QWidget):
             given = QTableWidgetItem()
             given.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             # Optional papers ("nếu có") start unticked; everything else as handed in, which is the usual case.
-            optional = counter.OPTIONAL_MARK in item.name.lower()
-            given.setCheckState(Qt.CheckState.Unchecked if optional else Qt.CheckState.Checked)
+            given.setCheckState(Qt.CheckState.Unchecked if item.optional else Qt.CheckState.Checked)
             self.checklist.setItem(row, 0, given)
             name = QTableWidgetItem(item.name)
             name.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -650,10 +649,22 @@ def _weekday(iso: int) -> str:
 
 
 def _ask_text(parent: QWidget, title: str, label: str) -> str | None:
-    text, ok = QInputDialog.getText(parent, title, label)
-    return text if ok else None
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setOkButtonText("Đồng ý (Enter)")  # Qt ships no Vietnamese translation of its own buttons
+    dialog.setCancelButtonText("Bỏ qua (Esc)")
+    ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+    return dialog.textValue() if ok else None
 
 
 def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
-    answer = QMessageBox.question(parent, title, question)
-    return answer == QMessageBox.StandardButton.Yes
+    """A question whose "yes" gives something up (unsaved input): the buttons in Vietnamese, and "no" the default,
+    so Enter, a stray key after a stray shortcut, or Escape never throws the clerk's work away."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, QMessageBox.StandardButton.NoButton, parent)
+    yes = box.addButton("Có", QMessageBox.ButtonRole.YesRole)
+    no = box.addButton("Không", QMessageBox.ButtonRole.NoRole)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.exec()
+    return box.clickedButton() is yes

@@ -1,11 +1,13 @@
 """Locking the screen after inactivity: only the signed-in user's password opens it again.
 
-The window stays exactly as it was (a half-typed form keeps its text); while locked, a plain curtain covers it so a
-citizen at the counter does not see the previous citizen's data, and a modal dialog asks for the password.
+The window stays exactly as it was (a half-typed form keeps its text); while locked, a plain curtain covers it, and
+every other window of the desk that is open (a dossier's detail, a print preview, the fee list), so a citizen at the
+counter does not see the previous citizen's data, and a modal dialog asks for the password.
 """
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
@@ -117,7 +119,7 @@ class InactivityLock(QObject):
         self._window = window
         self._ctx = ctx
         self.dialog: LockDialog | None = None
-        self._curtain: QFrame | None = None
+        self._curtains: dict[QWidget, QFrame] = {}  # each window covered while locked, with its curtain
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # one timer; a coarse one drifts by 5 %
@@ -152,8 +154,12 @@ class InactivityLock(QObject):
         if kind in _ACTIVITY:
             if self.dialog is None and self._interval_ms:
                 self._timer.start(self._interval_ms)
-        elif kind == QEvent.Type.Resize and watched is self._window and self._curtain is not None:
-            self._curtain.setGeometry(self._window.rect())
+        elif kind == QEvent.Type.Resize and watched in self._curtains and isinstance(watched, QWidget):
+            self._curtains[watched].setGeometry(watched.rect())
+        elif (kind == QEvent.Type.Show and self.dialog is not None and isinstance(watched, QWidget)
+              and _coverable(watched) and watched is not self.dialog and watched not in self._curtains):
+            # A window that opens while locked (a print preview whose pages were still rendering): covered too.
+            self._curtains[watched] = _curtain(watched)
         return False
 
     def lock_now(self) -> None:
@@ -162,18 +168,10 @@ class InactivityLock(QObject):
         self._timer.stop()
         user = accounts.current_user(self._ctx)
         name = user.full_name if user is not None and user.full_name else self._ctx.actor
-        curtain = QFrame(self._window)
-        curtain.setObjectName("lockCurtain")
-        curtain.setAutoFillBackground(True)
-        curtain.setStyleSheet("QFrame#lockCurtain { background: #2b3a4a; }")
-        curtain.setGeometry(self._window.rect())
-        notice = QLabel("Một Cửa Desk — màn hình đã khóa", curtain)
-        notice.setStyleSheet("color: #d0d7de; font-size: 20pt;")
-        curtain_layout = QVBoxLayout(curtain)
-        curtain_layout.addWidget(notice, 0, Qt.AlignmentFlag.AlignCenter)
-        curtain.show()
-        curtain.raise_()
-        self._curtain = curtain
+        # The main window, and every other window of the desk on screen: a dossier's detail is a window of its own.
+        others = [w for w in QApplication.topLevelWidgets() if w is not self._window and w.isVisible() and _coverable(w)]
+        for covered in (self._window, *others):
+            self._curtains[covered] = _curtain(covered)
         self.dialog = LockDialog(self._ctx, name, self._window)
         self.dialog.accepted.connect(self._on_unlocked)
         self.dialog.show()
@@ -186,9 +184,10 @@ class InactivityLock(QObject):
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = None
-        if self._curtain is not None:
-            self._curtain.deleteLater()
-        self._curtain = None
+        for curtain in self._curtains.values():
+            if shiboken6.isValid(curtain):  # a covered window may have been deleted meanwhile, its curtain with it
+                curtain.deleteLater()
+        self._curtains = {}
         self._restart()
         self.unlocked.emit()
 
@@ -198,3 +197,24 @@ class InactivityLock(QObject):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
+
+
+def _coverable(widget: QWidget) -> bool:
+    """A window that may show a citizen's data (not a menu, tooltip or completer popup)."""
+    return widget.isWindow() and widget.windowType() in (Qt.WindowType.Window, Qt.WindowType.Dialog)
+
+
+def _curtain(window: QWidget) -> QFrame:
+    """A plain panel over the whole of ``window``, hiding what it shows."""
+    curtain = QFrame(window)
+    curtain.setObjectName("lockCurtain")
+    curtain.setAutoFillBackground(True)
+    curtain.setStyleSheet("QFrame#lockCurtain { background: #2b3a4a; }")
+    curtain.setGeometry(window.rect())
+    notice = QLabel("Một Cửa Desk — màn hình đã khóa", curtain)
+    notice.setStyleSheet("color: #d0d7de; font-size: 20pt;")
+    curtain_layout = QVBoxLayout(curtain)
+    curtain_layout.addWidget(notice, 0, Qt.AlignmentFlag.AlignCenter)
+    curtain.show()
+    curtain.raise_()
+    return curtain

@@ -146,7 +146,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
 
-        self.intake.saved.connect(lambda _code: self.refresh())
+        self.intake.saved.connect(lambda _code: self._dossiers_changed())
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.ledger.open_requested.connect(self.open_dossier)
         self.scanner = ScanDetector(self)
         self.scanner.scanned.connect(self.open_dossier)
@@ -216,7 +217,7 @@ class MainWindow(QMainWindow):
         if self.users_panel is not None:
             action("Tài khoản", "Ctrl+5", lambda: self.show_tab(self.users_panel), "goUsers")
         action("Tra cứu", "F3", self.focus_scan, "focusScan")
-        action("Làm mới", "F5", self.refresh, "refresh")
+        action("Làm mới", "F5", self._dossiers_changed, "refresh")
         action("Bảng kê phí", "Ctrl+Shift+P", self.show_fee_list, "feeList")
         menu = self.menuBar().addMenu("&Hồ sơ")
         for name in ("goIntake", "goLedger", "goOverview", "focusScan", "feeList", "refresh"):
@@ -234,10 +235,23 @@ class MainWindow(QMainWindow):
     def show_tab(self, widget: QWidget | None) -> None:
         if widget is None:
             return
-        self.tabs.setCurrentWidget(widget)
+        if self.tabs.currentWidget() is widget:
+            self._tab_changed(self.tabs.currentIndex())  # the tab already shown: its shortcut refreshes it
+        else:
+            self.tabs.setCurrentWidget(widget)  # _tab_changed follows
         if widget is self.intake:
             self.intake.focus_picker() if self.intake.procedure is None else self.intake.inputs["name"].setFocus()
-        elif widget is self.ledger:
+
+    def _tab_changed(self, _index: int) -> None:
+        # However the ledger comes to the front (its shortcut, the mouse on its tab, a search handed over), it shows
+        # the dossiers as they are now, not as they were when it was last looked at.
+        if self.tabs.currentWidget() is self.ledger:
+            self.ledger.refresh()
+
+    def _dossiers_changed(self) -> None:
+        """A dossier was received or acted on (or F5): the figures, and the ledger when it is the tab on screen."""
+        self.refresh()
+        if self.tabs.currentWidget() is self.ledger:
             self.ledger.refresh()
 
     def focus_scan(self) -> None:
@@ -271,6 +285,19 @@ class MainWindow(QMainWindow):
         self.show_tab(self.ledger)
 
     def open_dossier(self, code: str) -> None:
+        wanted = "".join(code.split()).upper()
+        for shown in self.open_details:
+            if str(getattr(shown, "code", "")).upper() == wanted and shown.isVisible():  # closed: being deleted
+                # Already open (scanned twice, or opened from the ledger again): that window, brought up to date,
+                # rather than a second one whose buttons would offer what the first has already done.
+                reload = getattr(shown, "reload", None)
+                if callable(reload):
+                    reload()
+                shown.show()
+                shown.raise_()
+                shown.activateWindow()
+                self.scan_message.clear()
+                return
         try:
             detail = self._detail_factory(code)
         except DomainError as error:
@@ -293,7 +320,7 @@ class MainWindow(QMainWindow):
             raise NotFoundError(f"Không tìm thấy hồ sơ mã {code}.", field="code")
         detail = DossierDetail(self.ctx, self.runner, self.output, code, self)
         detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        detail.changed.connect(lambda _code: self.refresh())
+        detail.changed.connect(lambda _code: self._dossiers_changed())
         return detail
 
     def show_problem(self, message: str) -> None:
@@ -320,6 +347,13 @@ class MainWindow(QMainWindow):
         if self.intake.has_input():
             if not self._confirm(self, "Thoát Một Cửa Desk",
                                  "Màn hình tiếp nhận còn thông tin chưa lưu. Thoát và bỏ thông tin đó?"):
+                event.ignore()
+                return
+        changes = getattr(self.settings_screen, "changes", None)
+        if callable(changes) and changes():
+            self.tabs.setCurrentWidget(self.settings_screen)
+            if not self._confirm(self, "Thoát Một Cửa Desk",
+                                 "Thiết lập đã sửa nhưng chưa lưu (Ctrl+S để lưu). Thoát và bỏ các thay đổi đó?"):
                 event.ignore()
                 return
         self.scanner.uninstall()

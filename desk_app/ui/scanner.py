@@ -5,7 +5,7 @@ The detector watches key presses for the whole application. A burst is a run of 
 ``MAX_GAP_MS`` of the last; when Enter ends a burst whose text is a dossier code (``AGENCY-YYMMDD-NNNN``), the
 Enter is swallowed, the field that received the burst gets its text from before the burst back (what a person
 typed before it stays), and ``scanned`` is emitted. People type far slower than 35 ms a key, so what they type is
-never taken.
+never taken. While a modal dialog is open (the screen lock, an action dialog) a scan is dropped: nothing opens.
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ class ScanDetector(QObject):
                 return False
             code, first = found
             _restore(first[2], first[3])
+            if QApplication.activeModalWidget() is not None:
+                # A modal dialog is in the way (the screen lock, an action being recorded): opening a dossier now
+                # would show it over the lock's curtain, or behind the dialog. The scan is dropped, the Enter too
+                # (it must not submit the dialog, nor try the code as the lock's password).
+                QApplication.beep()
+                return True
             self.scanned.emit(code)
             return True
         typed = event.text()

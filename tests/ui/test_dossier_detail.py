@@ -641,3 +641,30 @@ def test_render_the_detail_of_a_bundle_and_of_an_ordinary_dossier(qtbot, open_vi
         picture = view.grab()
         assert picture.width() == 1280 and picture.height() == 800
         assert picture.save(str(tmp_path / name))
+
+
+def test_a_second_ctrl_p_while_the_slip_is_being_prepared_prints_one_copy(qtbot, desk, output, code):
+    class HeldRunner:
+        def __init__(self) -> None:
+            self.pending: list[tuple[Callable[[], Any], Callable[[Any], None]]] = []
+
+        def submit(self, work, done, failed=None) -> None:
+            self.pending.append((work, done))
+
+        def run_all(self) -> None:
+            while self.pending:
+                work, done = self.pending.pop(0)
+                done(work())
+
+    runner = HeldRunner()
+    view = DossierDetail(desk, runner, output, code)
+    qtbot.addWidget(view)
+    view.show()
+    view.trigger("reprint_slip")
+    view.trigger("reprint_slip")  # pressed again: the first copy is still on its way
+    assert len(runner.pending) == 1
+    runner.run_all()
+    assert output.forms() == ["slip"]
+    view.trigger("reprint_slip")  # once it has gone out, a reprint is a reprint
+    runner.run_all()
+    assert output.forms() == ["slip", "slip"]

@@ -317,3 +317,47 @@ def test_an_exemption_is_shown_in_the_fee_and_stored(qtbot: QtBot, desk: Service
     qtbot.keyClick(screen.inputs["name"], Qt.Key.Key_F9)
     [saved] = dossiers(desk)
     assert saved.fee_due == 0 and saved.fee_exemption == "Hộ nghèo"
+
+
+def _answer_the_modal(qtbot: QtBot, answer: Callable[[Any], None]) -> list[list[str]]:
+    """Once the modal question shows, record its buttons' texts and answer it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QAbstractButton
+
+    seen: list[list[str]] = []
+
+    def act() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, act)
+            return
+        seen.append([b.text() for b in box.findChildren(QAbstractButton) if b.isVisible()])
+        answer(box)
+
+    QTimer.singleShot(20, act)
+    return seen
+
+
+def test_a_question_that_drops_input_says_no_to_enter_and_speaks_vietnamese(qtbot: QtBot) -> None:
+    """Ctrl+N or closing the window by mistake, then Enter: the half-typed form must stay."""
+    from desk_app.ui.intake import ask_yes_no
+
+    seen = _answer_the_modal(qtbot, lambda box: qtbot.keyClick(box, Qt.Key.Key_Return))
+    assert ask_yes_no(None, "Nhập hồ sơ mới", "Xóa thông tin đang nhập?") is False
+    assert sorted(seen[0]) == ["Có", "Không"]
+    _answer_the_modal(qtbot, lambda box: qtbot.keyClick(box, Qt.Key.Key_Escape))
+    assert ask_yes_no(None, "Nhập hồ sơ mới", "Xóa thông tin đang nhập?") is False
+    _answer_the_modal(qtbot, lambda box: next(b for b in box.buttons() if b.text() == "Có").click())
+    assert ask_yes_no(None, "Nhập hồ sơ mới", "Xóa thông tin đang nhập?") is True
+
+
+def test_the_reason_prompt_speaks_vietnamese(qtbot: QtBot) -> None:
+    from desk_app.ui.intake import _ask_text
+
+    def answer(box: Any) -> None:
+        type_text(QApplication.focusWidget(), "Không thuộc thẩm quyền")
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+    seen = _answer_the_modal(qtbot, answer)
+    assert _ask_text(None, "Phiếu từ chối tiếp nhận (Mẫu 03)", "Lý do từ chối cụ thể:") == "Không thuộc thẩm quyền"
+    assert sorted(seen[0]) == ["Bỏ qua (Esc)", "Đồng ý (Enter)"]

@@ -118,3 +118,61 @@ def test_activity_restarts_the_idle_timer(qtbot: QtBot, clerk: ServiceContext) -
     lock.lock_now()  # already locked: still the one dialog
     assert len([w for w in window.findChildren(QFrame, "lockCurtain")]) == 1
     lock.stop()
+
+
+def test_the_lock_covers_an_open_dossier_and_a_scan_while_locked_opens_nothing(qtbot: QtBot,
+                                                                               clerk: ServiceContext) -> None:
+    """A dossier's detail is a window of its own: locked, it is covered too; and a slip scanned at the locked
+    counter must not open a dossier over the curtain (nor count as a wrong password)."""
+    from desk_app.services.intake import ReceiveRequest, receive
+    from desk_app.ui.main_window import MainWindow
+    from desk_app.ui.worker import ImmediateRunner
+    from tests.ui.conftest import scan
+
+    code = receive(clerk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Phạm Thị Hoa"})).code
+    other = receive(clerk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Võ Văn Ba"})).code
+
+    class NoOutput:
+        def deliver(self, job: object) -> None: ...
+
+    window = MainWindow(clerk, ImmediateRunner(), NoOutput(), confirm=lambda *_: True)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_dossier(code)
+    [detail] = window.open_details
+    assert detail.isVisible()
+    lock = InactivityLock(window, clerk, minutes=0)
+    lock.lock_now()
+    assert lock.dialog is not None
+    for covered in (window, detail):
+        curtain = covered.findChild(QFrame, "lockCurtain")
+        assert curtain is not None and curtain.isVisible() and curtain.geometry() == covered.rect()
+
+    lock.dialog.activateWindow()
+    qtbot.waitUntil(lock.dialog.isActiveWindow, timeout=3000)
+    password = lock.dialog.findChild(QLineEdit, "lockPassword")
+    password.setFocus()
+    qtbot.waitUntil(lambda: password.hasFocus(), timeout=3000)
+    scan(password, other)
+    assert window.open_details == [detail]
+    assert lock.is_locked and password.text() == ""
+    assert lock.dialog.errors.message("password") == ""  # not tried as a password
+
+    # A print preview that finishes rendering while locked opens covered too.
+    from PySide6.QtWidgets import QDialog
+
+    late = QDialog(window)
+    late.show()
+    late_curtain = late.findChild(QFrame, "lockCurtain")
+    assert late_curtain is not None and late_curtain.isVisible()
+
+    type_text(password, "lan-12345")
+    qtbot.keyClick(password, Qt.Key.Key_Return)
+    assert not lock.is_locked
+    qtbot.waitUntil(lambda: detail.findChild(QFrame, "lockCurtain") is None, timeout=2000)
+    assert late.findChild(QFrame, "lockCurtain") is None
+    late.close()
+    assert window.findChild(QFrame, "lockCurtain") is None
+    lock.stop()
+    window.scanner.uninstall()
+    detail.close()

@@ -169,3 +169,66 @@ def test_the_days_fee_list_shows_the_total_and_prints(qtbot: QtBot, desk: Servic
                           text=True, check=True).stdout
     assert "BẢNG KÊ THU PHÍ, LỆ PHÍ" in text and "Lê Thị Chín" in text and "12.000 đồng" in text
     dialog.close()
+
+
+def test_the_ledger_shows_what_changed_however_it_comes_to_the_front(qtbot: QtBot, desk: ServiceContext) -> None:
+    """A dossier received at intake is in the ledger when the clerk clicks its tab; an action taken in a dossier
+    opened from the ledger shows in its row at once."""
+    code = receive(desk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Phạm Thị Hoa"})).code
+    window = open_window(qtbot, desk)
+    window.tabs.setCurrentWidget(window.ledger)  # the mouse on the tab
+    assert window.ledger.model.rowCount() == 1
+    window.tabs.setCurrentWidget(window.intake)
+    window.intake.choose_procedure("XA.CT.02")
+    type_text(window.intake.inputs["name"], "Lê Thị Thu")
+    qtbot.keyClick(window.intake.inputs["name"], Qt.Key.Key_F9)
+    window.tabs.setCurrentWidget(window.ledger)
+    assert window.ledger.model.rowCount() == 2
+
+    def confirm_at_once(dialog: object) -> bool:
+        dialog._on_ok()  # type: ignore[attr-defined]
+        return dialog.result() == 1  # type: ignore[attr-defined]
+
+    window.open_dossier(code)
+    [detail] = window.open_details
+    detail.run_dialog = confirm_at_once
+    detail.trigger("result_ready")
+    statuses = {window.ledger.model.row_at(r).code: window.ledger.model.row_at(r).status for r in range(2)}
+    assert statuses[code] == "result_ready"
+    detail.close()
+
+
+def test_closing_with_unsaved_settings_asks_first(qtbot: QtBot, admin_desk: ServiceContext) -> None:
+    asked: list[str] = []
+    answer = [False]
+    window = MainWindow(admin_desk, ImmediateRunner(), RecordingOutput(),
+                        confirm=lambda _parent, _title, question: (asked.append(question), answer[0])[1])
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    assert asked == [] and not window.isVisible()  # nothing changed: no question
+
+    window.show()
+    [commune] = [e for e in window.settings_screen.findChildren(QLineEdit) if e.text() == "UBND xã Mỹ Phong"]
+    commune.setText("UBND xã Mỹ Phong (sửa)")
+    window.close()
+    assert window.isVisible() and window.tabs.currentWidget() is window.settings_screen
+    assert asked == ["Thiết lập đã sửa nhưng chưa lưu (Ctrl+S để lưu). Thoát và bỏ các thay đổi đó?"]
+    answer[0] = True
+    window.close()
+    assert not window.isVisible()
+
+
+def test_a_dossier_opened_again_brings_up_its_window_up_to_date(qtbot: QtBot, desk: ServiceContext) -> None:
+    from desk_app.services.actions import DossierActions
+
+    code = receive(desk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Phạm Thị Hoa"})).code
+    window = open_window(qtbot, desk)
+    window.open_dossier(code)
+    [detail] = window.open_details
+    assert "result_ready" in detail.visible_actions()
+    DossierActions(desk).result_ready(code)  # done meanwhile (another window, another desk)
+    window.open_dossier(code.lower())  # scanned again, or opened from the ledger
+    assert window.open_details == [detail]
+    assert "result_ready" not in detail.visible_actions() and "return_result" in detail.visible_actions()
+    detail.close()

@@ -82,3 +82,32 @@ def test_a_fast_burst_that_is_not_a_code_is_left_alone(qtbot: QtBot) -> None:
         assert phone.text() == "0912345678" and name.text() == "Trần Thị Bích Ngọc Hân Hoan"
     finally:
         detector.uninstall()
+
+
+def test_a_scan_while_a_modal_dialog_is_open_opens_nothing_and_leaves_the_field_as_it_was(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    window_, _name, _phone = window(qtbot)
+    dialog = QDialog(window_)  # the screen lock, or an action dialog being filled in
+    dialog.setModal(True)
+    field = QLineEdit(dialog)
+    QVBoxLayout(dialog).addWidget(field)
+    accepted: list[bool] = []
+    dialog.accepted.connect(lambda: accepted.append(True))
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    detector = ScanDetector(clock=SteppingClock(0.005))
+    detector.install()
+    try:
+        seen: list[str] = []
+        detector.scanned.connect(seen.append)
+        field.setFocus()
+        type_text(field, "abc")
+        scan(field, CODE)
+        assert seen == []
+        assert field.text() == "abc"
+        assert dialog.isVisible() and accepted == []  # the scan's Enter did not submit the dialog either
+    finally:
+        detector.uninstall()
+        dialog.close()
