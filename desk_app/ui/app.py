@@ -55,6 +55,7 @@ def run_gui(db: Database, *, exit_after_startup: bool = False, started: float | 
     clock = SystemClock()
     if exit_after_startup:
         return _startup_check(db, clock, started)
+    install_fault_handler()
     user = sign_in(db, clock)
     if user is None:
         return 0
@@ -94,7 +95,9 @@ def open_main_window(db: Database, clock: SystemClock, user: SignedIn) -> tuple[
     output.printed.connect(lambda title: status.showMessage(f"Đã gửi máy in: {title}", 10_000))
     output.saved.connect(lambda path: status.showMessage(f"Đã lưu tệp PDF: {path}", 10_000))
     output.failed.connect(lambda message: window.show_problem(message))
-    lock = InactivityLock(window, ctx, int(desk_setting(ctx, "lock_minutes")), window)
+    minutes = int(desk_setting(ctx, "lock_minutes"))
+    lock = InactivityLock(window, ctx, minutes, window)
+    window.attach_lock(lock, minutes)
     from PySide6.QtCore import QTimer
 
     from desk_app.services.print_jobs import warm_up
@@ -124,6 +127,30 @@ def _startup_check(db: Database, clock: SystemClock, started: float) -> int:
     print(f"{(time.perf_counter() - started) * 1000:.0f}")
     window.close()
     return 0
+
+
+def install_fault_handler() -> None:
+    """A fault no service turned into a message (the disk, a database locked too long, a bug) is logged by type and
+    place only, and told to the clerk in Vietnamese; the window keeps running and what was saved stays saved."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desk_app.logging_setup import fault_summary
+
+    def hook(kind: type[BaseException], error: BaseException, tb: object) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)  # type: ignore[arg-type]
+            return
+        error.__traceback__ = error.__traceback__ or tb  # type: ignore[assignment]
+        log.error("unexpected fault: %s", fault_summary(error))
+        if QApplication.instance() is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Một Cửa Desk",
+                          f"Đã xảy ra lỗi ngoài dự kiến ({kind.__name__}). Hồ sơ đã lưu không bị mất. Thử lại thao "
+                          "tác vừa làm; nếu lỗi lặp lại, báo quản trị viên (chi tiết trong thư mục logs).")
+        box.addButton("Đóng", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+
+    sys.excepthook = hook
 
 
 # Qt's offscreen platform warns about this on every window; it is not a fault.

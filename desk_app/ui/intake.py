@@ -7,6 +7,7 @@ collects what the clerk types and shows the answers. F9 saves and prints; the fo
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DomainError
+from desk_app.logging_setup import fault_summary
 from desk_app.services import counter
 from desk_app.services.context import ServiceContext
 from desk_app.services.intake import CHANNELS, RETURN_METHODS, Receipt, ReceiveRequest, receive
@@ -81,6 +83,7 @@ class IntakeScreen(QWidget):
         self.procedure: counter.ProcedureForm | None = None
         self.quote: counter.Quote | None = None
         self._saving = False
+        self._saving_name = ""
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, QLabel] = {}
         self.last_receipt: Receipt | None = None
@@ -182,7 +185,7 @@ class IntakeScreen(QWidget):
         self.checklist.verticalHeader().hide()
         self.checklist.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.checklist.setWordWrap(True)
-        self.checklist.setMinimumHeight(150)
+        self.checklist.setMinimumHeight(190)
         doc_layout.addWidget(self.checklist)
         self.errors["documents"] = self._error_label("documentsError")
         doc_layout.addWidget(self.errors["documents"])
@@ -309,7 +312,7 @@ class IntakeScreen(QWidget):
         order: list[QWidget] = [self.inputs[k] for k, *_ in APPLICANT_FIELDS]
         order += [self.checklist, self.variant, self.copies, self.quantity, self.channel, self.return_method,
                   self.return_address, self.exemption, self.slip_requested, self.save_button]
-        for first, second in zip(order, order[1:]):
+        for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
         return form
 
@@ -524,14 +527,33 @@ class IntakeScreen(QWidget):
             return receipt, job
 
         self._saving = True
-        self._set_enabled_for_procedure()
+        self._saving_name = request.applicant.get("name", "").strip()
+        self._hold_form(True)
         self.runner.submit(work, self._saved, self._save_failed)
+
+    def _hold_form(self, held: bool) -> None:
+        """While a save is in flight the form is what is being saved: no typing into it, so nothing typed then is
+        cleared away with it."""
+        for widget in [*self.inputs.values(), self.return_address]:
+            if isinstance(widget, QLineEdit):
+                widget.setReadOnly(held)
+            else:
+                widget.setEnabled(not held)
+        for widget in (self.checklist, self.variant, self.copies, self.quantity, self.channel, self.return_method,
+                       self.exemption, self.slip_requested):
+            widget.setEnabled(not held)
+        if not held and self.procedure is not None:
+            self.variant.setEnabled(bool(self.procedure.variants))
+            self.quantity.setEnabled(self.procedure.quantity_label is not None)
+            self.exemption.setEnabled(self.procedure.fee_exemptable)
+        self._set_enabled_for_procedure()
 
     def _saved(self, result: tuple[Receipt, PrintJob | None]) -> None:
         receipt, job = result
         self._saving = False
+        self._hold_form(False)
         self.last_receipt = receipt
-        name = self.inputs["name"].text().strip()  # type: ignore[union-attr]
+        name = self._saving_name
         if job is None:
             text = (f"Đã lưu hồ sơ {receipt.code} ({name}) và ghi giải quyết, trả kết quả ngay "
                     f"(ngày không hẹn). Sổ theo dõi: quyển {receipt.ledger_book}, số {receipt.ledger_number}.")
@@ -547,14 +569,14 @@ class IntakeScreen(QWidget):
         if job is not None:
             try:
                 self.output.deliver(job)
-            except Exception:  # noqa: BLE001 - the dossier is saved; the clerk can reprint from the ledger
-                log.exception("printing the slip failed")
+            except Exception as error:  # noqa: BLE001 - the dossier is saved; the clerk reprints it later
+                log.error("printing the slip failed: %s", fault_summary(error))
                 self._banner(text + "\nChưa in được giấy hẹn; in lại từ Sổ theo dõi (mở hồ sơ, In lại giấy hẹn).",
                              ok=False)
 
     def _save_failed(self, error: BaseException) -> None:
         self._saving = False
-        self._set_enabled_for_procedure()
+        self._hold_form(False)
         if isinstance(error, DomainError):
             field = error.field or "procedure"
             self._show_error(field, error.message)
@@ -576,14 +598,9 @@ class IntakeScreen(QWidget):
         if extra is None:
             return
         items += [part.strip() for part in extra.split(";") if part.strip()]
-        try:
-            job = counter.supplement_at_counter(self.ctx, self.procedure.code, self._raw_applicant(), items)
-        except DomainError as error:
-            self._show_error(error.field or "documents", error.message)
-            self._focus_field(error.field or "documents")
-            return
-        self._banner("Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02); hồ sơ chưa được tiếp nhận.", ok=True)
-        self.output.deliver(job)
+        ctx, code, applicant = self.ctx, self.procedure.code, self._raw_applicant()
+        self._print_at_counter(lambda: counter.supplement_at_counter(ctx, code, applicant, items), "documents",
+                               "Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02); hồ sơ chưa được tiếp nhận.")
 
     def print_refusal(self) -> None:
         if self.procedure is None:
@@ -592,23 +609,34 @@ class IntakeScreen(QWidget):
         reason = self._ask_text(self, "Phiếu từ chối tiếp nhận (Mẫu 03)", "Lý do từ chối cụ thể:")
         if reason is None:
             return
-        try:
-            job = counter.refusal_at_counter(self.ctx, self.procedure.code, self._raw_applicant(), reason)
-        except DomainError as error:
-            self._show_error(error.field or "procedure", error.message)
-            self._focus_field(error.field or "procedure")
-            return
-        self._banner("Đã lập Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03).", ok=True)
-        self.output.deliver(job)
+        ctx, code, applicant = self.ctx, self.procedure.code, self._raw_applicant()
+        self._print_at_counter(lambda: counter.refusal_at_counter(ctx, code, applicant, reason), "procedure",
+                               "Đã lập Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03).")
+
+    def _print_at_counter(self, work: Callable[[], PrintJob], default_field: str, done_text: str) -> None:
+        def done(job: PrintJob) -> None:
+            self._banner(done_text, ok=True)
+            self.output.deliver(job)
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, DomainError):
+                log.error("a counter form failed: %s", type(error).__name__)
+                self._show_error(default_field, "Không lập được phiếu do lỗi hệ thống; thử lại, nếu vẫn lỗi báo quản "
+                                 "trị viên.")
+                return
+            self._show_error(error.field or default_field, error.message)
+            self._focus_field(error.field or default_field)
+
+        self.runner.submit(work, done, failed)
 
     # -- clearing --------------------------------------------------------------------------------------------------
     def has_input(self) -> bool:
         return any(v for v in self._raw_applicant().values())
 
     def ask_clear(self) -> None:
-        if self.has_input():
-            if not self._confirm(self, "Nhập hồ sơ mới", "Xóa thông tin đang nhập (chưa lưu) để nhập hồ sơ mới?"):
-                return
+        if self.has_input() and not self._confirm(self, "Nhập hồ sơ mới",
+                                                  "Xóa thông tin đang nhập (chưa lưu) để nhập hồ sơ mới?"):
+            return
         self.clear()
         self.banner.hide()
 

@@ -9,6 +9,7 @@ the services; the window holds no rule of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.codes import CODE_RE
 from desk_app.domain.errors import DomainError, NotFoundError
 from desk_app.services.context import ServiceContext
-from desk_app.services.overview import Overview, overview
+from desk_app.services.overview import Overview, desk_setting, overview
 from desk_app.services.queries import find_codes
 from desk_app.ui.dossier_detail import DossierDetail
 from desk_app.ui.dossier_list import DossierListView
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
                  confirm: Callable[[QWidget, str, str], bool] | None = None) -> None:
         super().__init__()
         self._confirm = confirm or ask_yes_no
+        self.lock: Any = None
+        self._lock_minutes: int | None = None
         self.ctx = ctx
         self.runner = runner
         self.output = output
@@ -334,7 +337,21 @@ class MainWindow(QMainWindow):
         dialog.show()
 
     # -- figures --------------------------------------------------------------------------------------------------
+    def attach_lock(self, lock: Any, minutes: int) -> None:
+        """The inactivity lock, kept in step with the lock_minutes setting as the figures refresh."""
+        self.lock = lock
+        self._lock_minutes = minutes
+
+    def _follow_lock_setting(self) -> None:
+        if self.lock is None:
+            return
+        minutes = int(desk_setting(self.ctx, "lock_minutes"))
+        if minutes != self._lock_minutes:  # changed in Thiết lập: applied without a restart
+            self._lock_minutes = minutes
+            self.lock.set_minutes(minutes)
+
     def refresh(self) -> None:
+        self._follow_lock_setting()
         view = overview(self.ctx)
         self.overview_panel.show_overview(view)
         self.status_db.setText(f"CSDL: {view.database}")
@@ -344,11 +361,10 @@ class MainWindow(QMainWindow):
         self.status_updated.setText(f"Cập nhật {view.updated}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.intake.has_input():
-            if not self._confirm(self, "Thoát Một Cửa Desk",
-                                 "Màn hình tiếp nhận còn thông tin chưa lưu. Thoát và bỏ thông tin đó?"):
-                event.ignore()
-                return
+        if self.intake.has_input() and not self._confirm(
+                self, "Thoát Một Cửa Desk", "Màn hình tiếp nhận còn thông tin chưa lưu. Thoát và bỏ thông tin đó?"):
+            event.ignore()
+            return
         changes = getattr(self.settings_screen, "changes", None)
         if callable(changes) and changes():
             self.tabs.setCurrentWidget(self.settings_screen)

@@ -361,3 +361,31 @@ def test_the_reason_prompt_speaks_vietnamese(qtbot: QtBot) -> None:
     seen = _answer_the_modal(qtbot, answer)
     assert _ask_text(None, "Phiếu từ chối tiếp nhận (Mẫu 03)", "Lý do từ chối cụ thể:") == "Không thuộc thẩm quyền"
     assert sorted(seen[0]) == ["Bỏ qua (Esc)", "Đồng ý (Enter)"]
+
+
+def test_the_form_is_held_while_saving_so_nothing_typed_then_is_lost(qtbot: QtBot, desk: ServiceContext,
+                                                                    output: RecordingOutput) -> None:
+    held = HeldRunner()
+    screen = open_screen(qtbot, desk, output, runner=held)
+    pick(qtbot, screen, "khai sinh")
+    type_text(screen.inputs["name"], "Lý Văn Chín")
+    qtbot.keyClick(screen.inputs["name"], Qt.Key.Key_F9)
+    assert screen.inputs["name"].isReadOnly() and not screen.checklist.isEnabled()
+    type_text(screen.inputs["name"], "Ngô")  # the next citizen, typed too early: refused, not half-kept
+    assert screen.inputs["name"].text() == "Lý Văn Chín"
+    held.run_all()
+    assert "Lý Văn Chín" in label(screen, "intakeBanner").text()
+    assert not screen.inputs["name"].isReadOnly() and screen.checklist.isEnabled()
+    assert screen.inputs["name"].text() == ""
+
+
+def test_counter_forms_are_made_through_the_runner(qtbot: QtBot, desk: ServiceContext,
+                                                   output: RecordingOutput) -> None:
+    held = HeldRunner()
+    screen = open_screen(qtbot, desk, output, runner=held, answers=["Không thuộc thẩm quyền của xã."])
+    pick(qtbot, screen, "khai sinh")
+    type_text(screen.inputs["name"], "Phạm Văn Hòa")
+    qtbot.keyClick(screen.inputs["name"], Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)
+    assert output.jobs == [] and len(held.pending) == 1
+    held.run_all()
+    assert len(output.jobs) == 1 and "Mẫu 03" in label(screen, "intakeBanner").text()

@@ -232,3 +232,47 @@ def test_a_dossier_opened_again_brings_up_its_window_up_to_date(qtbot: QtBot, de
     assert window.open_details == [detail]
     assert "result_ready" not in detail.visible_actions() and "return_result" in detail.visible_actions()
     detail.close()
+
+
+def test_a_new_lock_delay_applies_without_a_restart(qtbot: QtBot, desk: ServiceContext,
+                                                    admin_desk: ServiceContext) -> None:
+    from desk_app.services.settings_admin import save_settings
+
+    class FakeLock:
+        def __init__(self) -> None:
+            self.minutes: list[int] = []
+
+        def set_minutes(self, minutes: int) -> None:
+            self.minutes.append(minutes)
+
+    window = open_window(qtbot, desk)
+    lock = FakeLock()
+    window.attach_lock(lock, 15)
+    window.refresh()
+    assert lock.minutes == []  # unchanged: the idle timer is not restarted by the refresh
+    save_settings(admin_desk, {"lock_minutes": "5"})
+    window.refresh()
+    window.refresh()
+    assert lock.minutes == [5]
+
+
+def test_an_unexpected_fault_is_told_in_vietnamese_and_logged_without_its_message(
+        qtbot: QtBot, monkeypatch, caplog) -> None:
+    import logging
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from desk_app.ui.app import install_fault_handler
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    install_fault_handler()
+    try:
+        raise OSError("disk I/O error reading Nguyễn Văn Đức's dossier")
+    except OSError as error:
+        with caplog.at_level(logging.ERROR):
+            sys.excepthook(OSError, error, error.__traceback__)
+    assert shown and shown[0].startswith("Đã xảy ra lỗi ngoài dự kiến (OSError). Hồ sơ đã lưu không bị mất.")
+    assert "OSError at test_main_window.py" in caplog.text and "Nguyễn" not in caplog.text
