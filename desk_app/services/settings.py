@@ -184,6 +184,8 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("upper_level_url", "Địa chỉ máy chủ cấp trên (https://...); để trống khi chưa đồng bộ", "",
                 lambda v: _server_url(v)),
     SettingSpec("upper_level_token", "Mã bí mật của xã do cấp trên cấp (để đồng bộ)", "", _text),
+    SettingSpec("report_against", "Báo cáo đánh giá đúng hạn so với hạn ban đầu (original) hay hạn đã hẹn lại "
+                "(rescheduled)", "original", _choice("original", "rescheduled")),
     SettingSpec("max_backdate_days", "Nhận hồ sơ ghi lùi ngày tối đa bao nhiêu ngày", "1096", _int_range(0, 36600)),
 )
 

@@ -99,6 +99,9 @@ _PRESENTATION: dict[str, _Presentation] = {
     "printer_name": _Presentation("Máy in"),
     "upper_level_url": _Presentation("Đồng bộ cấp trên", hint="https://..."),
     "upper_level_token": _Presentation("Đồng bộ cấp trên", "secret"),
+    "report_against": _Presentation("Giờ làm việc và hạn giải quyết", "choice", (
+        ("original", "Hạn ban đầu (theo quy định)"), ("rescheduled", "Hạn đã hẹn lại (sau thư xin lỗi)")),
+        label="Báo cáo đánh giá đúng hạn so với"),
     "lock_minutes": _Presentation("Khác", "number", minimum=0, maximum=240),
     "max_backdate_days": _Presentation("Khác", "number", minimum=0, maximum=36600),
 }

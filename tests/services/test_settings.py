@@ -39,6 +39,7 @@ DEFAULTS = {
     "lock_minutes": "15",
     "upper_level_url": "",
     "upper_level_token": "",
+    "report_against": "original",
     "max_backdate_days": "1096",
 }
 

@@ -1,0 +1,30 @@
+"""indexes for the periodic report: when results were ready, when dossiers were closed
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-22
+
+The statistics report finds the dossiers carried over into a period (received before it, resolved or closed
+inside it or still open) through these, instead of reading every dossier received before the period.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('dossiers', schema=None) as batch_op:
+        batch_op.create_index('ix_dossiers_result_ready_at', ['result_ready_at'], unique=False)
+        batch_op.create_index('ix_dossiers_closed_at', ['closed_at'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('dossiers', schema=None) as batch_op:
+        batch_op.drop_index('ix_dossiers_closed_at')
+        batch_op.drop_index('ix_dossiers_result_ready_at')
