@@ -225,8 +225,13 @@ def test_the_grouped_query_agrees_with_the_domain_rules_dossier_by_dossier(db, c
     """An oracle: the same figures computed one dossier at a time with domain.deadlines' classify_* functions."""
     from sqlalchemy import select
 
-    from desk_app.domain.deadlines import DeadlinePolicy, SupplementRule, Timeliness, classify_pending, \
-        classify_resolved
+    from desk_app.domain.deadlines import (
+        DeadlinePolicy,
+        SupplementRule,
+        Timeliness,
+        classify_pending,
+        classify_resolved,
+    )
     from desk_app.services.demo import generate
     from desk_app.store.models import Dossier
 
@@ -248,7 +253,7 @@ def test_the_grouped_query_agrees_with_the_domain_rules_dossier_by_dossier(db, c
                 continue
             row = expected.setdefault(d.field_code, {})
 
-            def add(key: str) -> None:
+            def add(key: str, row: dict[str, int] = row) -> None:
                 row[key] = row.get(key, 0) + 1
 
             if closing and d.closed_at <= end:
