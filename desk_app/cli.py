@@ -135,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
     ledger.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
+    report = add("report", "the statistics report (Biểu số 06/VPCP/KSTT) for a period, both end dates included")
+    report.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    report.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    report.add_argument("--json", action="store_true", help="print the figures as JSON")
+    report.add_argument("--against", choices=["original", "rescheduled"],
+                        help="judge timeliness against the original due date (default: the report_against setting)")
+    report.add_argument("--out", type=Path, metavar="FILE.pdf|FILE.xlsx", help="also write the PDF or the workbook")
+
     handover = add("handover", "the day's hand-over list to one resolving body as PDF")
     handover.add_argument("--to", dest="receiver", required=True, metavar="BODY")
     handover.add_argument("--date", required=True, metavar="YYYY-MM-DD")
@@ -447,6 +455,36 @@ def cmd_ledger(args: argparse.Namespace, runner: Runner) -> int:
     return _write_pdf(args.out, pdf, "sổ theo dõi hồ sơ")
 
 
+def cmd_report(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.services.report import build_report
+    from desk_app.services.report_model import COLUMN_VN, COLUMNS
+
+    report = build_report(runner.context(), _day(args.date_from, "from"), _day(args.date_to, "to"),
+                          against=args.against)
+    if args.out is not None:
+        from desk_app.services.report_export import write_report
+
+        written = write_report(report, args.out)
+        print(f"Đã ghi {written}", file=sys.stderr)
+    if args.json:
+        _print_json(report.as_json())
+        return EXIT_OK
+    print(f"{report.unit_name} — Biểu số 06/VPCP/KSTT, từ ngày {report.date_from:%d/%m/%Y} đến ngày "
+          f"{report.date_to:%d/%m/%Y}")
+    width = max((len(r.field_name) for r in report.rows), default=9)
+    heads = [f"({i})" for i in range(3, 14)] + ["TừChối", "Rút"]  # the official columns (3)–(13), then apart
+    print(f"{'Lĩnh vực':{width}} " + " ".join(f"{h:>6}" for h in heads))
+    for name, figures in [*((r.field_name, r.figures) for r in report.rows), ("Tổng cộng", report.total)]:
+        values = figures.as_dict()
+        print(f"{name:{width}} " + " ".join(f"{values[key]:>6}" for key in COLUMNS))
+    print("Cột: " + "; ".join(f"{h} {COLUMN_VN[key]}" for h, key in zip(heads, COLUMNS, strict=True)))
+    sat = report.satisfaction
+    percent = sat.percentages()
+    print(f"Mức độ hài lòng: Rất hài lòng {sat.very_satisfied} ({percent['very_satisfied']} %), Hài lòng "
+          f"{sat.satisfied} ({percent['satisfied']} %), Không hài lòng {sat.unsatisfied} ({percent['unsatisfied']} %)")
+    return EXIT_OK
+
+
 def cmd_handover(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.documents import handover_pdf
 
@@ -573,6 +611,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Runner], int]] = {
     "print": cmd_print,
     "ledger": cmd_ledger,
     "handover": cmd_handover,
+    "report": cmd_report,
     "show": cmd_show,
     "find": cmd_find,
     "stats": cmd_stats,

@@ -284,3 +284,23 @@ def test_receive_json_in_other_encodings(desk: Path, tmp_path: Path) -> None:
     utf16.write_bytes(body.encode("utf-16"))
     refused = run(desk, "receive", "--json", str(utf16))
     assert refused.returncode == 2 and "UTF-8" in refused.stderr and "trường json" in refused.stderr
+
+
+def test_report_prints_the_figures_and_the_json_with_the_documented_keys(tmp_path: Path) -> None:
+    data_dir = tmp_path / "report"
+    assert run(data_dir, "init", "--agency-code", AGENCY).returncode == 0
+    for name in ("Lê Văn Tám", "Phạm Thị Hoa"):
+        receive(data_dir, procedure="XA.CT.02", applicant={"name": name})
+    as_json = run(data_dir, "report", "--from", "2026-03-01", "--to", "2026-03-31", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    data = json.loads(as_json.stdout)
+    keys = {"received_total", "received_online", "received_direct_postal", "carried_over", "resolved_total",
+            "resolved_early", "resolved_on_time", "resolved_late", "pending_total", "pending_in_time",
+            "pending_overdue", "refused", "withdrawn", "satisfaction"}
+    assert keys <= set(data["total"]) and all(keys <= set(row) for row in data["rows"])
+    assert data["total"]["received_total"] == 2 and data["total"]["pending_overdue"] == 2
+    assert [row["field"] for row in data["rows"]] == ["Chứng thực"]
+    table = run(data_dir, "report", "--from", "2026-03-01", "--to", "2026-03-31")
+    assert table.returncode == 0 and "Tổng cộng" in table.stdout and "Chứng thực" in table.stdout
+    refused = run(data_dir, "report", "--from", "2026-03-31", "--to", "2026-03-01")
+    assert refused.returncode == 2 and "to" in refused.stderr
