@@ -459,8 +459,9 @@ def cmd_report(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.report import build_report
     from desk_app.services.report_model import COLUMN_VN, COLUMNS
 
+    workbook = args.out is not None and args.out.suffix.lower() == ".xlsx"
     report = build_report(runner.context(), _day(args.date_from, "from"), _day(args.date_to, "to"),
-                          against=args.against)
+                          against=args.against, with_late_items=workbook)
     if args.out is not None:
         from desk_app.services.report_export import write_report
 

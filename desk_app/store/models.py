@@ -147,9 +147,9 @@ class Dossier(Base):
     transferred_to: Mapped[str | None] = mapped_column(Text)
     supplement_count: Mapped[int] = mapped_column(Integer, default=0)
     rescheduled: Mapped[bool] = mapped_column(default=False)
-    result_ready_at: Mapped[dt.datetime | None] = mapped_column(VNDateTime, index=True)
+    result_ready_at: Mapped[dt.datetime | None] = mapped_column(VNDateTime)
     returned_at: Mapped[dt.datetime | None] = mapped_column(VNDateTime)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(VNDateTime, index=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(VNDateTime)
     close_reason: Mapped[str | None] = mapped_column(Text)
     ledger_year: Mapped[int] = mapped_column(Integer)
     ledger_desk: Mapped[int] = mapped_column(Integer)
@@ -159,6 +159,11 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("ledger_year", "ledger_desk", "ledger_number", name="uq_dossiers_ledger"),
         Index("ix_dossiers_status_due", "status", "due_at"),
+        # The periodic report (migration 0003): carried-over dossiers, and every column it reads of the period's.
+        Index("ix_dossiers_result_ready_at", "result_ready_at", "received_at"),
+        Index("ix_dossiers_closed_at", "closed_at", "received_at"),
+        Index("ix_dossiers_report", "received_at", "field_code", "channel", "status", "result_ready_at",
+              "original_due_at", "due_at", "closed_at", "supplement_count"),
     )
 
 
