@@ -26,12 +26,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from bench.dossier_list import build  # noqa: E402
-from desk_app.services.clock import FixedClock  # noqa: E402
-from desk_app.services.context import ServiceContext  # noqa: E402
-from desk_app.services.desk import open_desk  # noqa: E402
-from desk_app.services.report import _classified, _params, build_report  # noqa: E402
-from desk_app.store.models import VN_TZ  # noqa: E402
+from bench.dossier_list import build
+from desk_app.services.clock import FixedClock
+from desk_app.services.context import ServiceContext
+from desk_app.services.desk import open_desk
+from desk_app.services.report import _classified, _params, build_report
+from desk_app.store.models import VN_TZ
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
@@ -83,8 +83,8 @@ def main() -> int:
               f"({report.total.received_total:,} received, {len(report.late_items):,} late or overdue listed)")
     year_start, year_end = periods(now.date())["year"]
     plan_sql = (f"EXPLAIN QUERY PLAN SELECT field_code, came, stands, count(*) FROM "
-                f"({_classified('original', 'd.field_code')}) GROUP BY field_code, came, stands")
-    params = _params(year_start, year_end, False)
+                f"({_classified('original', False, 'd.field_code')}) GROUP BY field_code, came, stands")
+    params = _params(year_start, year_end)
     with db.engine.connect() as conn:
         plan = [row[-1] for row in conn.exec_driver_sql(plan_sql, params)]
     results["plan"] = plan

@@ -60,7 +60,6 @@ _WHERE = """
     AND NOT (d.status IN ('refused', 'withdrawn', 'stopped') AND d.closed_at < :start)
 """
 _CLOSED = "(d.status IN ('refused', 'withdrawn', 'stopped') AND d.closed_at <= :end)"
-_PAUSE_LATE = "(:pause AND d.supplement_count > 1)"
 _WAITING = "(d.status = 'supplement_requested')"
 
 
@@ -69,29 +68,36 @@ def _due_day(against: str) -> str:
     return f"substr({column}, 1, 10)"
 
 
-def _categories(against: str) -> tuple[str, str]:
+def _categories(against: str, pause: bool) -> tuple[str, str]:
     """Two CASE expressions putting each dossier in one place: how it came into the period (online, direct or
     postal, carried over; or closed without a result: refused, withdrawn), and where it stands at the end
-    (early, on time, late; within, overdue)."""
+    (early, on time, late; within, overdue), which counts only for those not closed. The pause rule is written
+    into the query (more than one supplement request is late), not tested on every row."""
     due = _due_day(against)
     ready = "substr(d.result_ready_at, 1, 10)"
+    late_anyway = "d.supplement_count > 1 OR " if pause else ""
     came = (f"CASE WHEN {_CLOSED} THEN (CASE WHEN d.status = 'withdrawn' THEN 'withdrawn' ELSE 'refused' END) "
             "WHEN d.received_at < :start THEN 'carried_over' "
             "WHEN d.channel = 'online' THEN 'received_online' ELSE 'received_direct_postal' END")
-    stands = (f"CASE WHEN {_CLOSED} THEN NULL "
-              "WHEN d.result_ready_at IS NOT NULL AND d.result_ready_at <= :end THEN ("
-              f"CASE WHEN {_PAUSE_LATE} OR {ready} > {due} THEN 'resolved_late' "
+    stands = ("CASE WHEN d.result_ready_at IS NOT NULL AND d.result_ready_at <= :end THEN ("
+              f"CASE WHEN {late_anyway}{ready} > {due} THEN 'resolved_late' "
               f"WHEN {ready} < {due} THEN 'resolved_early' ELSE 'resolved_on_time' END) "
               f"WHEN {_WAITING} THEN 'pending_in_time' "
-              f"WHEN {_PAUSE_LATE} OR :end_day > {due} THEN 'pending_overdue' ELSE 'pending_in_time' END")
+              f"WHEN {late_anyway}:end_day > {due} THEN 'pending_overdue' ELSE 'pending_in_time' END")
     return came, stands
 
 
-def _classified(against: str, columns: str) -> str:
+# Received inside the period, a dossier can only be a voided duplicate among the exclusions of _WHERE.
+_WHERE_IN_PERIOD = "d.status != 'voided'"
+
+
+def _classified(against: str, pause: bool, columns: str) -> str:
     """Each dossier of the period with its two categories and the given extra columns."""
-    came, stands = _categories(against)
-    return " UNION ALL ".join(f"SELECT {columns}, {came} AS came, {stands} AS stands FROM dossiers d {index} "
-                              f"WHERE {branch} AND {_WHERE}" for index, branch in _BRANCHES)
+    came, stands = _categories(against, pause)
+    return " UNION ALL ".join(
+        f"SELECT {columns}, {came} AS came, {stands} AS stands FROM dossiers d {index} "
+        f"WHERE {branch} AND {_WHERE_IN_PERIOD if number == 0 else _WHERE}"
+        for number, (index, branch) in enumerate(_BRANCHES))
 
 
 def _figures(counts: dict[str, int]) -> Figures:
@@ -113,21 +119,24 @@ def _figures(counts: dict[str, int]) -> Figures:
     )
 
 
-def _params(date_from: dt.date, date_to: dt.date, pause: bool) -> dict[str, Any]:
+_CLOSED_CATEGORIES = frozenset({"refused", "withdrawn"})
+
+
+def _params(date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
     return {"start": f"{date_from.isoformat()} 00:00:00", "end": f"{date_to.isoformat()} 23:59:59",
-            "end_day": date_to.isoformat(), "pause": 1 if pause else 0}
+            "end_day": date_to.isoformat()}
 
 
 def period_figures(session: Session, date_from: dt.date, date_to: dt.date, *, against: str = "original",
                    pause: bool = False) -> dict[str, Figures]:
     """The eleven figures and the two shown apart, per field code, from one grouped query."""
-    sql = (f"SELECT field_code, came, stands, count(*) AS n FROM ({_classified(against, 'd.field_code')}) "
+    sql = (f"SELECT field_code, came, stands, count(*) AS n FROM ({_classified(against, pause, 'd.field_code')}) "
            "GROUP BY field_code, came, stands")
     counts: dict[str, dict[str, int]] = {}
-    for field_code, came, stands, n in session.execute(text(sql), _params(date_from, date_to, pause)):
+    for field_code, came, stands, n in session.execute(text(sql), _params(date_from, date_to)):
         by = counts.setdefault(field_code, {})
         by[came] = by.get(came, 0) + n
-        if stands is not None:
+        if came not in _CLOSED_CATEGORIES:  # refused and withdrawn stand apart, in neither resolved nor pending
             by[stands] = by.get(stands, 0) + n
     return {field_code: _figures(by) for field_code, by in counts.items()}
 
@@ -137,8 +146,8 @@ def _late_items(session: Session, date_from: dt.date, date_to: dt.date, against:
     due_column = "due_at" if against == "rescheduled" else "original_due_at"
     columns = (f"d.id, d.code, d.field_code, d.procedure_name, d.applicant_name, d.received_at, d.{due_column} AS due, "
                "d.result_ready_at")
-    sql = (f"SELECT * FROM ({_classified(against, columns)}) WHERE stands IN ('resolved_late', 'pending_overdue') "
-           "ORDER BY stands, field_code, received_at, id")
+    sql = (f"SELECT * FROM ({_classified(against, pause, columns)}) WHERE came NOT IN ('refused', 'withdrawn') "
+           "AND stands IN ('resolved_late', 'pending_overdue') ORDER BY stands, field_code, received_at, id")
 
     def when(value: str | None) -> dt.datetime | None:
         return dt.datetime.fromisoformat(value).replace(tzinfo=VN_TZ) if value else None
@@ -146,7 +155,7 @@ def _late_items(session: Session, date_from: dt.date, date_to: dt.date, against:
     return tuple(
         LateItem(r["stands"], r["code"], r["field_code"], r["procedure_name"], r["applicant_name"],
                  when(r["received_at"]), when(r["due"]), when(r["result_ready_at"]))  # type: ignore[arg-type]
-        for r in session.execute(text(sql), _params(date_from, date_to, pause)).mappings()
+        for r in session.execute(text(sql), _params(date_from, date_to)).mappings()
     )
 
 

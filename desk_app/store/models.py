@@ -198,6 +198,8 @@ class Rating(Base):
     clerk: Mapped[str] = mapped_column(Text)
     level: Mapped[int] = mapped_column(Integer)  # 3 rất hài lòng, 2 hài lòng, 1 không hài lòng
 
+    __table_args__ = (Index("ix_ratings_rated_on", "rated_on", "field_code", "clerk", "level"),)
+
 
 class AuditRecord(Base):
     """What is not a dossier change but must show who did it: logins, reveals, prints and exports, settings."""
