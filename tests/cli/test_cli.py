@@ -304,3 +304,15 @@ def test_report_prints_the_figures_and_the_json_with_the_documented_keys(tmp_pat
     assert table.returncode == 0 and "Tổng cộng" in table.stdout and "Chứng thực" in table.stdout
     refused = run(data_dir, "report", "--from", "2026-03-31", "--to", "2026-03-01")
     assert refused.returncode == 2 and "to" in refused.stderr
+    pdf, xlsx = tmp_path / "bieu06.pdf", tmp_path / "bieu06.xlsx"
+    for target in (pdf, xlsx):
+        written = run(data_dir, "report", "--from", "2026-03-01", "--to", "2026-03-31", "--out", str(target))
+        assert written.returncode == 0, written.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Chứng thực" in text and "Tổng cộng" in text
+    from openpyxl import load_workbook
+    book = load_workbook(xlsx)
+    assert "Hồ sơ trễ hạn" in book.sheetnames
+    assert book["Hồ sơ trễ hạn"].max_row >= 3  # a header and the two overdue dossiers
+    wrong = run(data_dir, "report", "--from", "2026-03-01", "--to", "2026-03-31", "--out", str(tmp_path / "x.doc"))
+    assert wrong.returncode == 2 and ".xlsx" in wrong.stderr
