@@ -36,6 +36,7 @@ from desk_app.ui.dossier_detail import DossierDetail
 from desk_app.ui.dossier_list import DossierListView
 from desk_app.ui.fee_list import FeeListDialog
 from desk_app.ui.intake import IntakeScreen, Output, ask_yes_no
+from desk_app.ui.report_screen import ReportScreen
 from desk_app.ui.scanner import ScanDetector
 from desk_app.ui.worker import Runner
 
@@ -133,6 +134,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.intake, "Tiếp nhận (Ctrl+1)")
         self.tabs.addTab(self.ledger, "Sổ theo dõi (Ctrl+2)")
         self.tabs.addTab(self.overview_panel, "Tổng quan (Ctrl+3)")
+        self.report_screen = ReportScreen(ctx, runner, output)
+        self.tabs.addTab(self.report_screen, "Báo cáo (Ctrl+4)")
         self.settings_screen: QWidget | None = None
         self.users_panel: QWidget | None = None
         if ctx.role in ("admin", "system"):
@@ -141,8 +144,8 @@ class MainWindow(QMainWindow):
 
             self.settings_screen = SettingsScreen(ctx, runner)
             self.users_panel = UsersPanel(ctx)
-            self.tabs.addTab(self.settings_screen, "Thiết lập (Ctrl+4)")
-            self.tabs.addTab(self.users_panel, "Tài khoản (Ctrl+5)")
+            self.tabs.addTab(self.settings_screen, "Thiết lập (Ctrl+5)")
+            self.tabs.addTab(self.users_panel, "Tài khoản (Ctrl+6)")
         self.setCentralWidget(self.tabs)
 
         self._build_toolbar(full_name)
@@ -216,14 +219,15 @@ class MainWindow(QMainWindow):
         action("Sổ theo dõi", "Ctrl+2", lambda: self.show_tab(self.ledger), "goLedger")
         action("Tổng quan", "Ctrl+3", lambda: self.show_tab(self.overview_panel), "goOverview")
         if self.settings_screen is not None:
-            action("Thiết lập", "Ctrl+4", lambda: self.show_tab(self.settings_screen), "goSettings")
+            action("Thiết lập", "Ctrl+5", lambda: self.show_tab(self.settings_screen), "goSettings")
         if self.users_panel is not None:
-            action("Tài khoản", "Ctrl+5", lambda: self.show_tab(self.users_panel), "goUsers")
+            action("Tài khoản", "Ctrl+6", lambda: self.show_tab(self.users_panel), "goUsers")
+        action("Báo cáo", "Ctrl+4", lambda: self.show_tab(self.report_screen), "goReport")
         action("Tra cứu", "F3", self.focus_scan, "focusScan")
         action("Làm mới", "F5", self._dossiers_changed, "refresh")
         action("Bảng kê phí", "Ctrl+Shift+P", self.show_fee_list, "feeList")
         menu = self.menuBar().addMenu("&Hồ sơ")
-        for name in ("goIntake", "goLedger", "goOverview", "focusScan", "feeList", "refresh"):
+        for name in ("goIntake", "goLedger", "goOverview", "goReport", "focusScan", "feeList", "refresh"):
             found = self.findChild(QAction, name)
             if found is not None:
                 menu.addAction(found)

@@ -53,7 +53,7 @@ def test_the_window_opens_on_intake_with_the_days_figures(qtbot: QtBot, desk: Se
     assert window.findChild(QLabel, "commune").text() == "UBND xã Mỹ Phong"
     # A clerk has no settings or accounts tabs.
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Tiếp nhận (Ctrl+1)", "Sổ theo dõi (Ctrl+2)", "Tổng quan (Ctrl+3)"]
+        "Tiếp nhận (Ctrl+1)", "Sổ theo dõi (Ctrl+2)", "Tổng quan (Ctrl+3)", "Báo cáo (Ctrl+4)"]
 
     receive(desk, ReceiveRequest(procedure="XA.CT.02", applicant={"name": "Võ Thị Lan"}))
     qtbot.keyClick(window, Qt.Key.Key_F5)
@@ -66,10 +66,12 @@ def test_the_window_opens_on_intake_with_the_days_figures(qtbot: QtBot, desk: Se
 
 def test_the_administrator_has_the_settings_and_accounts_tabs(qtbot: QtBot, admin_desk: ServiceContext) -> None:
     window = open_window(qtbot, admin_desk)
-    assert window.tabs.count() == 5
+    assert window.tabs.count() == 6
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentWidget().objectName() == "settingsScreen"
+    assert window.tabs.currentWidget().objectName() == "reportScreen"
     qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget().objectName() == "settingsScreen"
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget().objectName() == "usersPanel"
 
 
