@@ -5,7 +5,11 @@ LIMIT n`` on an index, never an OFFSET and never the whole table. The row shown 
 masked everywhere but the detail view); its timeliness comes from :func:`desk_app.services.queries.timeliness`, the
 same rule as the detail view and the reports, and "due today" / "overdue" mean what the main window's counts mean
 (:func:`desk_app.services.queries.day_counts`): open dossiers, those waiting for the citizen's documents excluded, by
-calendar date.
+calendar date. "Cần xin lỗi" (apology needed) holds the open dossiers due on the next working day (after today, up to
+that day's end) that were never rescheduled: the apology with a new date (Mẫu 04) must go out at least a day before
+the due date (:func:`desk_app.domain.deadlines.check_new_appointment`), so today is the last day to send it; a dossier
+due today can no longer be rescheduled and is only "due today". The dashboard's counts are these presets' conditions
+(:func:`preset_condition`), counted.
 
 The text search takes a dossier code (whole, or its beginning), an ID number or a phone number (digits; the
 beginning of a phone number too), or words: accent-insensitive, over the full-text index of the applicant's name,
@@ -41,7 +45,7 @@ from desk_app.services.queries import timeliness
 from desk_app.services.rules import DeskRules, load_rules
 from desk_app.store.models import Dossier, Procedure
 
-Preset = Literal["due_today", "due_soon", "overdue", "waiting_supplement", "ready_not_collected"]
+Preset = Literal["due_today", "due_soon", "overdue", "waiting_supplement", "ready_not_collected", "apology_needed"]
 SortKey = Literal["received_at", "due_at", "code", "applicant_name", "status"]
 
 PAGE_SIZE = 200
@@ -57,6 +61,7 @@ PRESETS_VN: dict[str, str] = {
     "overdue": "Quá hạn",
     "waiting_supplement": "Chờ bổ sung",
     "ready_not_collected": "Có kết quả chưa trả",
+    "apology_needed": "Cần xin lỗi",
 }
 
 SORT_KEYS: tuple[SortKey, ...] = ("received_at", "due_at", "code", "applicant_name", "status")
@@ -236,7 +241,20 @@ def _preset_term(preset: str, now: dt.datetime, rules: DeskRules) -> _Term:
         return _Term("preset", ("status",), lambda c: c("status") == Status.SUPPLEMENT_REQUESTED.value)
     if preset == "ready_not_collected":
         return _Term("preset", ("status",), lambda c: c("status") == Status.RESULT_READY.value)
+    if preset == "apology_needed":
+        # Due after today and by the end of the next working day (a due date on a day off in between, too), with
+        # no new date yet: today is the last day the apology may be sent (check_new_appointment), and only once.
+        last = _day_bounds(rules.calendar.next_working_day(now.date()), now.tzinfo)[1]
+        return _Term("preset", ("status", "due_at", "rescheduled"),
+                     lambda c: and_(c("status").in_(_RUNNING), c("due_at") > today_end, c("due_at") <= last,
+                                    c("rescheduled").is_not(True)))
     raise ValidationError(f"Không có bộ lọc nhanh '{preset}'.", field="preset")
+
+
+def preset_condition(preset: str, now: dt.datetime, rules: DeskRules) -> ColumnElement[bool]:
+    """The WHERE condition of a quick filter as of ``now``: what the dashboard counts for its tiles, so that a count
+    and the list it opens can never disagree."""
+    return _preset_term(preset, now, rules).build(_plain)
 
 
 def _terms(session: Session, flt: ListFilter, now: dt.datetime, rules: DeskRules) -> list[_Term]:
@@ -409,5 +427,5 @@ def filter_options(ctx: ServiceContext) -> FilterOptions:
 
 __all__ = [
     "PAGE_SIZE", "PRESETS_VN", "SORT_KEYS", "Cursor", "FilterOptions", "ListFilter", "ListRow", "Option", "Page",
-    "PageQuery", "Preset", "SortKey", "count", "filter_options", "page", "page_query",
+    "PageQuery", "Preset", "SortKey", "count", "filter_options", "page", "page_query", "preset_condition",
 ]

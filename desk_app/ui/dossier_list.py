@@ -391,7 +391,7 @@ class DossierListView(QWidget):
         self.count_label.setMinimumWidth(130)
 
         self.presets = QButtonGroup(self)
-        preset_style = ("QPushButton { padding: 4px 10px; border: 1px solid #9aa5b1; border-radius: 3px; "
+        preset_style = ("QPushButton { padding: 4px 8px; border: 1px solid #9aa5b1; border-radius: 3px; "
                         "background: #f6f7f9; } QPushButton:hover { background: #e8edf3; } "
                         "QPushButton:focus { border: 1px solid #1f4e8c; } "
                         "QPushButton:checked { background: #1f4e8c; color: white; border: 1px solid #173b69; }")
@@ -505,7 +505,7 @@ class DossierListView(QWidget):
     # -- public ----------------------------------------------------------------------------------------------
     def apply_preset(self, name: str) -> None:
         """Show one quick filter ("due_today", "due_soon", "overdue", "waiting_supplement",
-        "ready_not_collected"; "all" or "" for none) at once."""
+        "ready_not_collected", "apology_needed"; "all" or "" for none) at once."""
         key = name or "all"
         if key not in self.preset_buttons:
             raise ValueError(f"unknown preset: {name}")

@@ -101,6 +101,7 @@ def codes_of(ctx: ServiceContext, flt: ListFilter = EVERYTHING, **kwargs: Any) -
     ("overdue", {"overdue", "online"}),  # the one waiting for the citizen is not overdue
     ("waiting_supplement", {"waiting"}),
     ("ready_not_collected", {"ready"}),
+    ("apology_needed", {"due_monday"}),  # due on the next working day (Monday), never rescheduled
 ])
 def test_each_preset_gives_exactly_its_dossiers(ctx, week, preset, expected):
     flt = ListFilter(preset=preset)
@@ -135,6 +136,30 @@ def test_due_soon_follows_the_holiday_calendar(ctx, db):
         cal = load_rules(session).calendar
     assert cal.add_working_days(dt.date(2026, 4, 29), 2) == dt.date(2026, 5, 5)
     assert codes_of(ctx, ListFilter(preset="due_soon")) == {monday, friday_after}
+
+
+def test_apology_needed_is_due_next_working_day_not_today_and_not_rescheduled(ctx, week):
+    # Friday: Monday's dossier needs an apology today if it will be late; the one due today can no longer get one.
+    flt = ListFilter(preset="apology_needed")
+    assert codes_of(ctx, flt) == {week["due_monday"]}
+    assert week["due_today"] not in codes_of(ctx, flt)
+    DossierActions(ctx).reschedule(week["due_monday"], dt.date(2026, 3, 10), "Chờ xác minh của công an xã")
+    assert codes_of(ctx, flt) == set()
+    assert count(ctx, flt) == 0
+    assert week["due_monday"] in codes_of(ctx, ListFilter(preset="due_soon"))  # now due Tue 10: merely soon
+    # Monday: Tuesday's two are due on the next working day; the rescheduled one may not be rescheduled again.
+    _at(ctx, "2026-03-09 10:00")
+    assert codes_of(ctx, flt) == {week["due_tuesday"]}
+
+
+def test_apology_needed_pages_through_both_plans(ctx, week, monkeypatch):
+    flt = ListFilter(preset="apology_needed")
+    driver, steps = plan(ctx, flt)
+    assert driver == "preset" and "ix_dossiers_status_due" in steps, steps
+    monkeypatch.setattr(dl, "PROBE_LIMIT", 1)  # as if thousands were due: walk the sort index instead
+    driver, _ = plan(ctx, flt)
+    assert driver is None
+    assert codes_of(ctx, flt) == {week["due_monday"]}
 
 
 def test_a_preset_combines_with_the_other_filters(ctx, week):
@@ -400,7 +425,8 @@ def test_filter_options(ctx):
     assert [o.code for o in options.statuses] == [s.value for s in Status]
     assert {o.code for o in options.channels} == {"direct", "online", "postal"}
     assert [o.code for o in options.presets] == ["due_today", "due_soon", "overdue", "waiting_supplement",
-                                                 "ready_not_collected"]
+                                                 "ready_not_collected", "apology_needed"]
+    assert {o.code: o.name for o in options.presets}["apology_needed"] == "Cần xin lỗi"
     assert {o.name for o in options.statuses} >= {"Đã tiếp nhận", "Chờ bổ sung hồ sơ", "Đã trả kết quả"}
 
 
