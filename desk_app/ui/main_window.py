@@ -12,10 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -30,8 +28,9 @@ from PySide6.QtWidgets import (
 from desk_app.domain.codes import CODE_RE
 from desk_app.domain.errors import DomainError, NotFoundError
 from desk_app.services.context import ServiceContext
-from desk_app.services.overview import Overview, desk_setting, overview
+from desk_app.services.overview import desk_setting, overview
 from desk_app.services.queries import find_codes
+from desk_app.ui.dashboard import Dashboard
 from desk_app.ui.dossier_detail import DossierDetail
 from desk_app.ui.dossier_list import DossierListView
 from desk_app.ui.fee_list import FeeListDialog
@@ -42,72 +41,6 @@ from desk_app.ui.worker import Runner
 
 REFRESH_MS = 60_000
 ROLE_VN = {"admin": "Quản trị viên", "leader": "Lãnh đạo", "clerk": "Cán bộ tiếp nhận", "system": "Hệ thống"}
-
-
-class CountTile(QFrame):
-    def __init__(self, title: str, object_name: str) -> None:
-        super().__init__()
-        self.setObjectName(object_name)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(self)
-        self.value = QLabel("–")
-        self.value.setObjectName(f"{object_name}_value")
-        font = QFont()
-        font.setPointSize(28)
-        font.setBold(True)
-        self.value.setFont(font)
-        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        caption = QLabel(title)
-        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        caption.setWordWrap(True)
-        layout.addWidget(self.value)
-        layout.addWidget(caption)
-
-    def set_count(self, count: int, *, alarming: bool = False) -> None:
-        self.value.setText(str(count))
-        self.value.setStyleSheet("color: #b00020;" if alarming and count else "")
-
-
-class OverviewPanel(QWidget):
-    """Today at a glance (the leader's dashboard grows from here)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("overviewPanel")
-        layout = QVBoxLayout(self)
-        self.commune = QLabel()
-        self.commune.setObjectName("commune")
-        title_font = QFont()
-        title_font.setPointSize(18)
-        title_font.setBold(True)
-        self.commune.setFont(title_font)
-        self.details = QLabel()
-        self.details.setObjectName("details")
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.today = QLabel()
-        self.today.setObjectName("today")
-        tiles = QGridLayout()
-        self.received = CountTile("Hồ sơ tiếp nhận hôm nay", "received_today")
-        self.due = CountTile("Hồ sơ đến hạn trả hôm nay", "due_today")
-        self.overdue = CountTile("Hồ sơ đã quá hạn", "overdue")
-        for column, tile in enumerate((self.received, self.due, self.overdue)):
-            tiles.addWidget(tile, 0, column)
-        layout.addWidget(self.commune)
-        layout.addWidget(self.details)
-        layout.addWidget(self.today)
-        layout.addLayout(tiles)
-        layout.addStretch(1)
-
-    def show_overview(self, view: Overview) -> None:
-        self.commune.setText(view.commune_name)
-        self.details.setText(
-            f"Mã cơ quan {view.agency_code} · Bàn tiếp nhận số {view.desk} · Cấp trên: {view.upper_level_name}\n"
-            f"Cơ sở dữ liệu: {view.database}"
-        )
-        self.today.setText(f"Hôm nay {view.today}")
-        self.received.set_count(view.counts.received_today)
-        self.due.set_count(view.counts.due_today)
-        self.overdue.set_count(view.counts.overdue, alarming=True)
 
 
 class MainWindow(QMainWindow):
@@ -130,10 +63,11 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.intake = IntakeScreen(ctx, runner, output, confirm=self._confirm)
         self.ledger = DossierListView(ctx, runner)
-        self.overview_panel = OverviewPanel()
+        self.dashboard = Dashboard(ctx, runner)
+        self.overview_panel = self.dashboard  # the "Tổng quan" tab
         self.tabs.addTab(self.intake, "Tiếp nhận (Ctrl+1)")
         self.tabs.addTab(self.ledger, "Sổ theo dõi (Ctrl+2)")
-        self.tabs.addTab(self.overview_panel, "Tổng quan (Ctrl+3)")
+        self.tabs.addTab(self.dashboard, "Tổng quan (Ctrl+3)")
         self.report_screen = ReportScreen(ctx, runner, output)
         self.tabs.addTab(self.report_screen, "Báo cáo (Ctrl+4)")
         self.settings_screen: QWidget | None = None
@@ -146,13 +80,27 @@ class MainWindow(QMainWindow):
             self.users_panel = UsersPanel(ctx)
             self.tabs.addTab(self.settings_screen, "Thiết lập (Ctrl+5)")
             self.tabs.addTab(self.users_panel, "Tài khoản (Ctrl+6)")
-        self.setCentralWidget(self.tabs)
+        self.urgent_label = QLabel()
+        self.urgent_label.setObjectName("urgentNotice")
+        self.urgent_label.setWordWrap(True)
+        self.urgent_label.setStyleSheet("background: #fff4e0; color: #8a4b00; font-weight: bold; padding: 4px 8px; "
+                                        "border: 1px solid #f0c36d; border-radius: 4px;")
+        self.urgent_label.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(4, 4, 4, 0)
+        column.addWidget(self.urgent_label)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self._build_toolbar(full_name)
         self._build_status_bar()
         self._build_actions()
 
         self.intake.saved.connect(lambda _code: self._dossiers_changed())
+        self.dashboard.open_preset.connect(self.open_preset)
+        self.dashboard.urgent.connect(self.show_urgent)
+        self.tray: Any = None
         self.tabs.currentChanged.connect(self._tab_changed)
         self.ledger.open_requested.connect(self.open_dossier)
         self.scanner = ScanDetector(self)
@@ -161,9 +109,11 @@ class MainWindow(QMainWindow):
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(lambda: self.refresh(charts=False))  # the charts change slowly and cost more
         self._timer.start()
         self.refresh()
+        if ctx.role == "leader":
+            self.tabs.setCurrentWidget(self.dashboard)  # the first thing a leader sees
 
     # -- building -------------------------------------------------------------------------------------------------
     def _build_toolbar(self, full_name: str) -> None:
@@ -186,7 +136,10 @@ class MainWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        self.user_label = QLabel(f"{full_name or self.ctx.actor} · {ROLE_VN.get(self.ctx.role, self.ctx.role)} ")
+        self.commune_label = QLabel()
+        self.commune_label.setObjectName("commune")
+        bar.addWidget(self.commune_label)
+        self.user_label = QLabel(f"· {full_name or self.ctx.actor} · {ROLE_VN.get(self.ctx.role, self.ctx.role)} ")
         self.user_label.setObjectName("userLabel")
         bar.addWidget(self.user_label)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -354,10 +307,33 @@ class MainWindow(QMainWindow):
             self._lock_minutes = minutes
             self.lock.set_minutes(minutes)
 
-    def refresh(self) -> None:
+    def open_preset(self, preset: str) -> None:
+        """A dashboard count opens its list, with nothing else filtered, so the list shows what the count says."""
+        self.ledger.clear_filters()
+        self.ledger.apply_preset(preset)
+        self.show_tab(self.ledger)
+
+    def show_urgent(self, text: str) -> None:
+        """Something became urgent: said in the window, and as a system tray message where there is a tray."""
+        self.statusBar().showMessage(text, 60_000)
+        self.urgent_label.setText(f"{text}  (Ctrl+3: xem bảng theo dõi)")
+        self.urgent_label.show()
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        if self.tray is None:
+            self.tray = QSystemTrayIcon(self.windowIcon(), self)
+            self.tray.setToolTip("Một Cửa Desk")
+            self.tray.messageClicked.connect(lambda: self.show_tab(self.dashboard))
+            self.tray.show()
+        self.tray.showMessage("Một Cửa Desk — hồ sơ cần xử lý", text, QSystemTrayIcon.MessageIcon.Warning, 15_000)
+
+    def refresh(self, charts: bool = True) -> None:
         self._follow_lock_setting()
         view = overview(self.ctx)
-        self.overview_panel.show_overview(view)
+        self.dashboard.refresh(charts=charts)
+        self.commune_label.setText(f"{view.commune_name} · bàn {view.desk} ")
         self.status_db.setText(f"CSDL: {view.database}")
         self.status_due.setText(f"Đến hạn hôm nay: {view.counts.due_today}")
         self.status_overdue.setText(f"Quá hạn: {view.counts.overdue}")

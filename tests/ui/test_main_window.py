@@ -50,7 +50,8 @@ def test_the_window_opens_on_intake_with_the_days_figures(qtbot: QtBot, desk: Se
     assert window.findChild(QLabel, "statusOverdue").text() == "Quá hạn: 1"
     assert str(desk.db.path) in window.findChild(QLabel, "statusDatabase").text()
     assert "Nguyễn Thị Lan" in window.findChild(QLabel, "userLabel").text()
-    assert window.findChild(QLabel, "commune").text() == "UBND xã Mỹ Phong"
+    assert window.findChild(QLabel, "commune").text().startswith("UBND xã Mỹ Phong · bàn 0")
+    assert window.dashboard.tiles["due_today"].count == 1 and window.dashboard.tiles["overdue"].count == 1
     # A clerk has no settings or accounts tabs.
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
         "Tiếp nhận (Ctrl+1)", "Sổ theo dõi (Ctrl+2)", "Tổng quan (Ctrl+3)", "Báo cáo (Ctrl+4)"]
@@ -151,7 +152,7 @@ def test_saving_at_intake_updates_the_figures(qtbot: QtBot, desk: ServiceContext
     qtbot.keyClick(window.intake.inputs["name"], Qt.Key.Key_F9)
     assert len(output.jobs) == 1
     assert window.findChild(QLabel, "statusDueToday").text() == "Đến hạn hôm nay: 1"
-    assert window.findChild(QLabel, "received_today_value").text() == "1"
+    assert window.findChild(QLabel, "tile_received_today_value").text() == "1"
 
 
 def test_the_days_fee_list_shows_the_total_and_prints(qtbot: QtBot, desk: ServiceContext, tmp_path: Path) -> None:
@@ -278,3 +279,21 @@ def test_an_unexpected_fault_is_told_in_vietnamese_and_logged_without_its_messag
             sys.excepthook(OSError, error, error.__traceback__)
     assert shown and shown[0].startswith("Đã xảy ra lỗi ngoài dự kiến (OSError). Hồ sơ đã lưu không bị mất.")
     assert "OSError at test_main_window.py" in caplog.text and "Nguyễn" not in caplog.text
+
+
+
+def test_a_dashboard_count_opens_its_list_and_urgent_news_is_told(qtbot: QtBot, desk: ServiceContext,
+                                                                  clock: FixedClock) -> None:
+    clock.moment = vn("2026-02-27 09:00")
+    overdue = receive(desk, ReceiveRequest(procedure="XA.CT.01", applicant={"name": "Lê Văn Tám"})).code
+    clock.moment = vn("2026-03-02 08:30")
+    leader = ServiceContext(desk.db, clock, "ld.hoa", role="leader")
+    window = open_window(qtbot, leader)
+    assert window.tabs.currentWidget() is window.dashboard  # the leader starts on the dashboard
+    notice = window.findChild(QLabel, "urgentNotice")
+    assert notice.isVisible() and "quá hạn" in notice.text()
+    qtbot.mouseClick(window.dashboard.tiles["overdue"], Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget() is window.ledger
+    assert window.ledger.selected_code() in (None, overdue)
+    model = window.ledger.findChild(QWidget, "dossierTable").model()
+    assert model.rowCount() == 1 and model.index(0, 0).data() == overdue
