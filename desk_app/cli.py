@@ -423,8 +423,10 @@ def cmd_act(args: argparse.Namespace, runner: Runner) -> int:
 
 
 def _write_pdf(out: Path, pdf: bytes, what: str) -> int:
+    from desk_app.fileio import write_atomically
+
     try:
-        out.write_bytes(pdf)
+        write_atomically(out, pdf)
     except OSError as error:
         raise CliRefusal(f"Không ghi được tệp '{out}': {error.strerror}.", field="out") from None
     size = f"{len(pdf):,}".replace(",", ".")
@@ -497,9 +499,8 @@ def cmd_handover(args: argparse.Namespace, runner: Runner) -> int:
 
 
 def cmd_show(args: argparse.Namespace, runner: Runner) -> int:
-    from desk_app.services.queries import show
-
     from desk_app.services.clock import SystemClock
+    from desk_app.services.queries import show
 
     with runner.db.session() as session:
         detail = show(session, args.code, SystemClock().now())

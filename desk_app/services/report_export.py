@@ -12,10 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
-import tempfile
 import zipfile
-from contextlib import suppress
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -41,6 +38,7 @@ from desk_app.documents.report import (
     render_report_pdf,
 )
 from desk_app.domain.errors import ValidationError
+from desk_app.fileio import write_atomically
 from desk_app.services.clock import local
 from desk_app.services.report_model import Satisfaction, StatisticsReport
 
@@ -290,20 +288,6 @@ def report_workbook(report: StatisticsReport) -> bytes:
     return _fixed_zip_times(buffer.getvalue(), made)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
 def write_report(report: StatisticsReport, path: Path) -> Path:
     """Write the report as PDF or Excel, chosen by the file's suffix (.pdf, .xlsx); the file is either the old one
     or all of the new one, never half. Returns the path written."""
@@ -317,7 +301,7 @@ def write_report(report: StatisticsReport, path: Path) -> Path:
         raise ValidationError("Tên tệp phải có đuôi .pdf (bản in) hoặc .xlsx (bảng tính Excel).", field="out")
     if not path.parent.is_dir():
         raise ValidationError(f"Không có thư mục {path.parent} để lưu báo cáo.", field="out")
-    _write_atomically(path, data)
+    write_atomically(path, data)
     return path
 
 

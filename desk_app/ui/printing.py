@@ -13,11 +13,8 @@ from __future__ import annotations
 import errno
 import logging
 import math
-import os
-import tempfile
 import threading
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from desk_app.fileio import write_atomically
 from desk_app.services.context import ServiceContext
 from desk_app.services.output import output_settings
 from desk_app.services.print_jobs import PrintJob
@@ -223,21 +221,6 @@ def print_pdf(pdf: bytes, title: str, printer_name: str, printer_factory: Printe
         finally:
             document.close()
     return shown_name
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that the file is either the old one or all of the new one, never half."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def write_error_message(path: str, error: BaseException) -> str:

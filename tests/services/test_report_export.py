@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import subprocess
 import zipfile
 from dataclasses import replace
@@ -16,7 +17,6 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from desk_app.domain.errors import ValidationError
-from desk_app.services import report_export
 from desk_app.services.report_export import report_workbook, write_report
 from desk_app.services.report_model import COLUMNS, ReportInconsistent, Satisfaction
 from tests.documents.test_report_pdf import FIELDS, REPORT, many_fields, sample_report
@@ -230,7 +230,7 @@ def test_a_failed_write_keeps_the_old_file_whole(tmp_path, monkeypatch):
     def broken(source: str, target: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(report_export.os, "replace", broken)
+    monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):
         write_report(REPORT, path)
     assert path.read_bytes() == b"the old report"

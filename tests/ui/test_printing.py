@@ -3,6 +3,7 @@ the barcode still scannable, saving writes exactly those bytes; every failure re
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from collections.abc import Callable
@@ -23,7 +24,6 @@ from desk_app.services.intake import ReceiveRequest, receive
 from desk_app.services.output import output_settings
 from desk_app.services.print_jobs import PrintJob, dossier_form
 from desk_app.services.settings import SettingsService
-from desk_app.ui import printing
 from desk_app.ui.printing import (
     NO_DEFAULT_PRINTER,
     PREPARING,
@@ -304,7 +304,7 @@ def test_a_failed_replace_keeps_the_old_file_and_leaves_no_temporary(qtbot: QtBo
     def locked(source: str, destination: str) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(printing.os, "replace", locked)
+    monkeypatch.setattr(os, "replace", locked)
     output, seen = make_output(desk, runner, qtbot, save_dialog=lambda suggested: str(target))
     output.deliver(slip, mode="preview")
     dialog = shown_preview(qtbot, output)
