@@ -39,7 +39,7 @@ $(VENV)/bin/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.run-stamp: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[desk]'
 	touch $@
 
 $(VENV)/.test-stamp: pyproject.toml | $(VENV)/bin/python

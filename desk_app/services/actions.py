@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk_app.domain.codes import parse_dossier_code
 from desk_app.domain.deadlines import (
     TimeLimit,
     check_new_appointment,
@@ -22,8 +23,8 @@ from desk_app.domain.deadlines import (
     supplement_moves_deadline,
 )
 from desk_app.domain.errors import NotFoundError, ValidationError
-from desk_app.domain.lifecycle import DossierState, Event, EventKind, apply, check_allowed, fold
-from desk_app.domain.codes import parse_dossier_code
+from desk_app.domain.lifecycle import DossierState, Event, EventKind, apply, check_allowed
+from desk_app.domain.merge import MergedState, Recorded, fold_merged, merge_key
 from desk_app.domain.validation import nfc
 from desk_app.services.applicant import applicant_columns, applicant_of, corrected, search_text
 from desk_app.services.clock import local
@@ -54,20 +55,30 @@ def find_dossier(session: Session, code: str) -> Dossier:
 
 
 def recorded_events(session: Session, dossier: Dossier) -> list[DossierEvent]:
-    return list(
-        session.scalars(
-            select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.id)
-        )
-    )
+    """The dossier's events in the merged order every place uses (desk_app.domain.merge), whichever desk wrote
+    them and whenever they arrived here."""
+    rows = session.scalars(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id))
+    return sorted(rows, key=lambda r: merge_key(as_recorded(r)))
 
 
 def as_domain_event(row: DossierEvent) -> Event:
     return Event(EventKind(row.kind), row.at, row.payload)
 
 
-def state_of(session: Session, dossier: Dossier) -> tuple[DossierState, list[DossierEvent]]:
+def as_recorded(row: DossierEvent) -> Recorded:
+    return Recorded(row.desk, row.seq, as_domain_event(row), row.uuid)
+
+
+def merged_state_of(session: Session, dossier: Dossier) -> tuple[MergedState, list[DossierEvent]]:
     rows = recorded_events(session, dossier)
-    return fold(as_domain_event(r) for r in rows), rows
+    return fold_merged(as_recorded(r) for r in rows), rows
+
+
+def state_of(session: Session, dossier: Dossier) -> tuple[DossierState, list[DossierEvent]]:
+    """The dossier's state and its events; an event another desk wrote that the lifecycle refuses in the merged
+    order is left out of the state (see desk_app.domain.merge)."""
+    merged, rows = merged_state_of(session, dossier)
+    return merged.state, rows
 
 
 def projection(state: DossierState) -> dict[str, Any]:

@@ -51,9 +51,14 @@ class ServiceContext:
 CLOCK_ACKNOWLEDGED = "clock_acknowledged"  # settings row: the recorded time an administrator declared wrong
 
 
+def _desk(session: Session) -> int:
+    row = session.get(Setting, "desk")
+    return int(row.value) if row is not None else 0
+
+
 def check_clock(session: Session, now: dt.datetime) -> None:
     """Refuse to write while the clock reads earlier than the last event written (the clock went backwards)."""
-    latest = latest_recorded_at(session)
+    latest = latest_recorded_at(session, _desk(session))
     if latest is None or now >= latest - CLOCK_TOLERANCE:
         return
     acknowledged = session.get(Setting, CLOCK_ACKNOWLEDGED)
@@ -73,7 +78,7 @@ def acknowledge_clock(session: Session, now: dt.datetime) -> dt.datetime | None:
 
     Returns the time acknowledged, or None when the clock is not behind the record at all.
     """
-    latest = latest_recorded_at(session)
+    latest = latest_recorded_at(session, _desk(session))
     if latest is None or now >= latest - CLOCK_TOLERANCE:
         return None
     row = session.get(Setting, CLOCK_ACKNOWLEDGED)

@@ -17,11 +17,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from desk_app.domain.errors import DomainError
-from desk_app.domain.lifecycle import Event, EventKind, fold
+from desk_app.domain.lifecycle import Event, EventKind
+from desk_app.domain.merge import Recorded, fold_merged, merge_key
 from desk_app.services.actions import projection
 from desk_app.store.events import GENESIS_HASH, canonical_json, event_hash
-from desk_app.store.search import search_index_state
 from desk_app.store.models import VN_TZ, to_db_time
+from desk_app.store.search import search_index_state
 
 BATCH = 5000
 MAX_PROBLEMS = 200
@@ -127,8 +128,11 @@ LABELS = {"status": "trạng thái", "due_at": "hẹn trả", "original_due_at":
 
 def _expected(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
     """What the projection row must hold, from the dossier's events alone."""
-    state = fold(Event(EventKind(kind), dt.datetime.fromisoformat(at).replace(tzinfo=VN_TZ), payload)
-                 for _, _, kind, at, payload, _ in rows)
+    recorded = [(Recorded(desk, seq, Event(EventKind(kind), dt.datetime.fromisoformat(at).replace(tzinfo=VN_TZ),
+                                         payload)), row) for row in rows for _, seq, kind, at, payload, desk in [row]]
+    recorded.sort(key=lambda pair: merge_key(pair[0]))
+    state = fold_merged(r for r, _ in recorded).state
+    rows = [row for _, row in recorded]  # the merged order every place uses
     received = rows[0][4]
     applicant = {**received["applicant"], **{k: v for k, v in state.corrections.items() if k != "return_address"}}
     expected = {column: applicant.get(key) for column, key in APPLICANT_COLUMNS.items()}

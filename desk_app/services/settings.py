@@ -184,6 +184,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("upper_level_url", "Địa chỉ máy chủ cấp trên (https://...); để trống khi chưa đồng bộ", "",
                 lambda v: _server_url(v)),
     SettingSpec("upper_level_token", "Mã bí mật của xã do cấp trên cấp (để đồng bộ)", "", _text),
+    SettingSpec("auto_sync", "Tự động đồng bộ khi kết nối được máy chủ cấp trên", "true", _bool),
+    SettingSpec("sync_interval_minutes", "Tự động đồng bộ bao nhiêu phút một lần khi có mạng", "10",
+                _int_range(1, 1440)),
     SettingSpec("report_against", "Báo cáo đánh giá đúng hạn so với hạn ban đầu (original) hay hạn đã hẹn lại "
                 "(rescheduled)", "original", _choice("original", "rescheduled")),
     SettingSpec("max_backdate_days", "Nhận hồ sơ ghi lùi ngày tối đa bao nhiêu ngày", "1096", _int_range(0, 36600)),
@@ -235,7 +238,7 @@ class SettingsService:
         """Validate and store one setting (the caller commits)."""
         clean = normalise(key, value)
         if key == "desk" and clean != self.get("desk"):
-            self._check_desk_change()
+            self._check_desk_change(int(clean))
         if key == "ledger_start" and clean != self.get("ledger_start"):
             self._check_ledger_start(clean)
         if key == "optional_holidays":
@@ -250,7 +253,7 @@ class SettingsService:
     def is_set(self, key: str) -> bool:
         return self.session.get(Setting, _spec(key).key) is not None
 
-    def _check_desk_change(self) -> None:
+    def _check_desk_change(self, new: int) -> None:
         """A desk number names a hash chain and a block of codes: once this database has written under it, moving
         to another number would write into another desk's chain and codes."""
         current = int(self.get("desk"))
@@ -261,6 +264,11 @@ class SettingsService:
                 "gắn với số bàn. Bàn mới cần một cơ sở dữ liệu mới.",
                 field="desk",
             )
+        taken = self.session.scalar(select(DossierEvent.id).where(DossierEvent.desk == new).limit(1))
+        if taken is not None:
+            raise ValidationError(
+                f"Số bàn {new} đang là của một bàn khác trong xã (đã có sự kiện của bàn {new} đồng bộ về máy này). "
+                "Chọn một số bàn chưa bàn nào dùng.", field="desk")
 
     def _check_ledger_start(self, value: str) -> None:
         """The book's numbers run on without a gap: its start is set before its first entry, never after."""

@@ -99,6 +99,8 @@ _PRESENTATION: dict[str, _Presentation] = {
     "printer_name": _Presentation("Máy in"),
     "upper_level_url": _Presentation("Đồng bộ cấp trên", hint="https://..."),
     "upper_level_token": _Presentation("Đồng bộ cấp trên", "secret"),
+    "auto_sync": _Presentation("Đồng bộ cấp trên", "bool"),
+    "sync_interval_minutes": _Presentation("Đồng bộ cấp trên", "number", minimum=1, maximum=1440),
     "report_against": _Presentation("Giờ làm việc và hạn giải quyết", "choice", (
         ("original", "Hạn ban đầu (theo quy định)"), ("rescheduled", "Hạn đã hẹn lại (sau thư xin lỗi)")),
         label="Báo cáo đánh giá đúng hạn so với"),

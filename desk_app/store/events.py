@@ -7,7 +7,6 @@ editing or deleting any event breaks every hash after it (``desk-app verify`` sa
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -17,53 +16,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desk_app.domain.chain import GENESIS_HASH, canonical_json, event_hash
 from desk_app.store.counters import store_value
 from desk_app.store.models import Dossier, DossierEvent, to_db_time
 
-GENESIS_HASH = "0" * 64
-_json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # json.dumps(str, ensure_ascii=False)
+__all__ = ["GENESIS_HASH", "SyncState", "append_event", "canonical_json", "chain_counter", "chain_head",
+           "event_hash", "hash_of_row", "latest_recorded_at"]
 
 
 class SyncState(StrEnum):
-    TO_SEND = "to_send"
-    SENT = "sent"
-    ACKNOWLEDGED = "acknowledged"
-    SET_ASIDE = "set_aside"
+    """Each event's own sync state (the outbox is the event log itself)."""
 
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def event_hash(
-    *,
-    uuid: str,
-    desk: int,
-    seq: int,
-    dossier_code: str,
-    kind: str,
-    at: str,
-    recorded_at: str,
-    actor: str,
-    payload: Mapping[str, Any] | None = None,
-    payload_json: str | None = None,
-    prev_hash: str,
-) -> str:
-    """SHA-256 over the canonical JSON of the event's content and the previous hash (times as stored text).
-
-    ``payload_json`` (the payload's canonical JSON, already made) saves serialising it twice in bulk writes.
-    """
-    if payload_json is None:
-        payload_json = canonical_json(payload)
-    # Exactly canonical_json of the whole object (keys sorted: actor, at, desk, dossier, kind, payload, prev,
-    # recorded, seq, uuid), written out directly: this runs for every event of a bulk import.
-    q = _json_string
-    body = (
-        f'{{"actor":{q(actor)},"at":{q(at)},"desk":{int(desk)},"dossier":{q(dossier_code)},"kind":{q(kind)},'
-        f'"payload":{payload_json},"prev":{q(prev_hash)},"recorded":{q(recorded_at)},"seq":{int(seq)},'
-        f'"uuid":{q(uuid)}}}'
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    TO_SEND = "to_send"  # written here, not yet in a batch the server acknowledged
+    SENT = "sent"  # in a batch sent, acknowledgement not yet received: sent again until it is
+    ACKNOWLEDGED = "acknowledged"  # the server said it holds it
+    SET_ASIDE = "set_aside"  # the server refused it (sync_reason says why); kept, shown to the clerk, never deleted
+    FROM_HUB = "from_hub"  # written elsewhere (another desk, the upper level), taken in from the server: never sent
 
 
 def hash_of_row(event: DossierEvent) -> str:
@@ -97,8 +65,10 @@ def chain_head(session: Session, desk: int) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
-def latest_recorded_at(session: Session) -> dt.datetime | None:
-    return session.scalar(select(DossierEvent.recorded_at).order_by(DossierEvent.id.desc()).limit(1))
+def latest_recorded_at(session: Session, desk: int) -> dt.datetime | None:
+    """When this desk last wrote an event (events pulled from other desks carry their clocks, not ours)."""
+    return session.scalar(select(DossierEvent.recorded_at).where(DossierEvent.desk == desk)
+                          .order_by(DossierEvent.seq.desc()).limit(1))
 
 
 def append_event(

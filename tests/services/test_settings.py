@@ -39,6 +39,8 @@ DEFAULTS = {
     "lock_minutes": "15",
     "upper_level_url": "",
     "upper_level_token": "",
+    "auto_sync": "true",
+    "sync_interval_minutes": "10",
     "report_against": "original",
     "max_backdate_days": "1096",
 }

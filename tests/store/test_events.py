@@ -41,7 +41,7 @@ def test_empty_chain_starts_at_genesis(db):
     with db.session() as session:
         assert chain_head(session, 0) == (0, GENESIS_HASH)
         assert chain_head(session, 7) == (0, GENESIS_HASH)
-        assert latest_recorded_at(session) is None
+        assert latest_recorded_at(session, 0) is None
 
 
 def test_chain_head_and_hash_of_stored_events(db):
@@ -54,7 +54,7 @@ def test_chain_head_and_hash_of_stored_events(db):
         stored = session.query(DossierEvent).order_by(DossierEvent.seq).all()
         assert [hash_of_row(e) for e in stored] == [e.hash for e in stored]
         assert chain_head(session, 0) == (2, stored[-1].hash)
-        assert latest_recorded_at(session) == vn("2026-03-02 09:01")
+        assert latest_recorded_at(session, 0) == vn("2026-03-02 09:01")
 
 
 def test_counters_round_trip(db):
