@@ -642,3 +642,21 @@ def test_free_text_typed_decomposed_is_stored_composed(ctx, db) -> None:
         payloads = [json.loads(r[0]) for r in conn.execute("SELECT payload FROM dossier_events ORDER BY id")]
     assert payloads[1]["items"] == ["Giấy chứng sinh"] and payloads[1]["reason"] == "Thiếu giấy tờ gốc"
     assert payloads[2]["reason"] == "Công dân rút hồ sơ"
+
+
+def test_another_desks_clock_ahead_does_not_stop_this_desk(ctx, actions, db, clock, code):
+    """Events pulled from another desk carry that desk's clock: only this desk's own last write guards its clock."""
+    from sqlalchemy import select
+
+    from desk_app.store.events import SyncState, append_event
+    from desk_app.store.models import Dossier
+
+    with db.write_session() as session, session.begin():
+        row = session.scalar(select(Dossier).where(Dossier.code == code))
+        event = append_event(session, dossier=row, desk=2, kind="corrected", at=vn("2026-03-02 09:30"),
+                             recorded_at=vn("2026-03-02 12:00"), actor="bàn 2",
+                             payload={"field": "phone", "old": None, "new": "0912345678"})
+        event.sync_state = SyncState.FROM_HUB.value
+    clock.moment = vn("2026-03-02 09:40")  # hours behind desk 2's clock, after this desk's own last write
+    actions.transfer(code, "Tư pháp")
+    assert dossier(db, code)["status"] == "in_progress"
