@@ -20,14 +20,16 @@ from desk_app.domain.calendar import WorkCalendar
 from desk_app.domain.deadlines import TIMELINESS_VN, TimeLimit, Timeliness, check_new_appointment
 from desk_app.domain.errors import DomainError, TransitionError
 from desk_app.domain.lifecycle import EVENT_VN, DossierState, EventKind, Status, check_allowed
+from desk_app.domain.merge import UPPER_LEVEL_DESK
 from desk_app.domain.validation import Sex
-from desk_app.services.actions import RATING_LEVELS, find_dossier, state_of
+from desk_app.services.actions import RATING_LEVELS, find_dossier, merged_state_of
 from desk_app.services.audit import record
 from desk_app.services.context import ServiceContext
 from desk_app.services.intake import CHANNELS, EXEMPTIONS, RETURN_METHODS
 from desk_app.services.queries import show
 from desk_app.services.rules import load_rules
 from desk_app.services.settings import SettingsService
+from desk_app.store.events import SyncState
 from desk_app.store.models import DossierEvent
 
 # What each input of an action is called; the dialogs ask for exactly these, the services take exactly these.
@@ -252,14 +254,37 @@ def event_details(kind: str, payload: dict[str, Any], components: list[dict[str,
     return ". ".join(p for p in parts if p)
 
 
-def timeline(events: list[dict[str, Any]], components: list[dict[str, Any]]) -> list[dict[str, str]]:
+def _where(event: dict[str, Any], local_desk: int | None, upper_level: str) -> str:
+    """Who did it, and where when it was not at this desk (another desk of the commune, the upper level)."""
+    if event["desk"] == UPPER_LEVEL_DESK:
+        return f"{upper_level} ({event['actor']})" if upper_level not in event["actor"] else event["actor"]
+    if local_desk is not None and event["desk"] != local_desk:
+        return f"{event['actor']} (bàn {event['desk']})"
+    return str(event["actor"])
+
+
+def _sync_note(event: dict[str, Any], conflicts: dict[str, str]) -> str:
+    notes = []
+    if event["uuid"] in conflicts:
+        notes.append(f"Không áp dụng vì trái với diễn biến của hồ sơ: {conflicts[event['uuid']]}")
+    if event.get("sync_state") == SyncState.SET_ASIDE.value:
+        notes.append(f"Cấp trên chưa nhận sự kiện này: {event.get('sync_reason') or 'không rõ lý do'}")
+    return ". ".join(notes)
+
+
+def timeline(events: list[dict[str, Any]], components: list[dict[str, Any]], *, local_desk: int | None = None,
+             upper_level: str = "Cấp trên", conflicts: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The history in words, in the merged order; events written elsewhere say where, and an event left out of the
+    state (a conflict between desks) or refused by the upper level says so."""
+    conflicts = conflicts or {}
     return [
         {
             "at": _when(e["at"]),
             "what": EVENT_VN[EventKind(e["kind"])],
             "kind": e["kind"],
-            "actor": e["actor"],
-            "details": event_details(e["kind"], e["payload"], components),
+            "actor": _where(e, local_desk, upper_level),
+            "details": ". ".join(p for p in (event_details(e["kind"], e["payload"], components),
+                                             _sync_note(e, conflicts)) if p),
         }
         for e in events
     ]
@@ -302,7 +327,8 @@ def _transfer_targets(session: Session, components: list[dict[str, Any]]) -> lis
 def _detail(session: Session, code: str, now: dt.datetime) -> dict[str, Any]:
     shown = show(session, code, now)
     dossier = find_dossier(session, code)
-    state, rows = state_of(session, dossier)
+    merged, rows = merged_state_of(session, dossier)
+    state = merged.state
     rules = load_rules(session)
     settings = SettingsService(session)
     components = shown["components"] or []
@@ -340,7 +366,9 @@ def _detail(session: Session, code: str, now: dt.datetime) -> dict[str, Any]:
             }
             for i, c in enumerate(components, start=1)
         ] if len(components) > 1 else [],
-        "timeline": timeline(shown["events"], components),
+        "timeline": timeline(shown["events"], components, local_desk=int(settings.get("desk")),
+                             upper_level=settings.get("upper_level_name"),
+                             conflicts={c.recorded.uuid: c.reason for c in merged.conflicts}),
         "allowed_actions": actions,
         "blocked": blocked,
         "upper_level_name": settings.get("upper_level_name"),

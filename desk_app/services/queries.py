@@ -22,8 +22,8 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.lifecycle import NATIONAL_STATUS, OPEN_STATUSES, STATUS_VN, Status
 from desk_app.domain.validation import mask_id_number, normalize_phone, vn_fold
 from desk_app.services.actions import find_dossier, recorded_events
-from desk_app.services.rules import load_rules
 from desk_app.services.context import ServiceContext
+from desk_app.services.rules import load_rules
 from desk_app.store.models import Dossier, DossierEvent
 
 SEARCH_LIMIT = 50
@@ -105,6 +105,7 @@ def dossier_detail(dossier: Dossier, events: list[DossierEvent]) -> dict[str, An
                 "actor": e.actor,
                 "payload": _masked_payload(e.payload),
                 "sync_state": e.sync_state,
+                "sync_reason": e.sync_reason,
             }
             for e in events
         ],

@@ -253,3 +253,38 @@ def test_reveal_of_an_unknown_dossier_is_refused_and_records_nothing(ctx):
     with pytest.raises(NotFoundError):
         reveal_id(ctx, "000.31.22.H20-260302-0099")
     assert count(ctx.db, "audit_log") == 0
+
+
+def test_the_timeline_says_where_an_event_was_written_and_which_were_left_out(ctx, actions, clock, db, code):
+    """After a sync the history holds another desk's and the upper level's events: each says where it comes from;
+    one the lifecycle refuses in the merged order (both desks returned the result offline) says it was not applied,
+    and one the upper level refused says why."""
+    from sqlalchemy import select
+
+    from desk_app.domain.merge import UPPER_LEVEL_DESK
+    from desk_app.store.events import SyncState, append_event
+    from desk_app.store.models import Dossier
+
+    clock.moment = vn("2026-03-02 09:10")
+    actions.transfer(code, upper=True)
+    with db.write_session() as session, session.begin():
+        row = session.scalar(select(Dossier).where(Dossier.code == code))
+        ready = append_event(session, dossier=row, desk=UPPER_LEVEL_DESK, kind="result_ready",
+                             at=vn("2026-03-03 08:00"), recorded_at=vn("2026-03-03 08:00"), actor="cấp trên: cli",
+                             payload={"component": None, "upper": True})
+        returned = append_event(session, dossier=row, desk=2, kind="returned", at=vn("2026-03-03 09:00"),
+                                recorded_at=vn("2026-03-03 09:00"), actor="nv.binh", payload={"method": "desk"})
+        ready.sync_state = returned.sync_state = SyncState.FROM_HUB.value
+    clock.moment = vn("2026-03-03 10:00")
+    with db.write_session() as session, session.begin():  # desk 0 returned it too, before it pulled desk 2's
+        row = session.scalar(select(Dossier).where(Dossier.code == code))
+        late = append_event(session, dossier=row, desk=0, kind="returned", at=vn("2026-03-03 09:30"),
+                            recorded_at=vn("2026-03-03 09:30"), actor="test:clerk", payload={"method": "desk"})
+        late.sync_state, late.sync_reason = SyncState.SET_ASIDE.value, "thử nghiệm"
+    shown = detail(ctx, code)
+    rows_by_kind = [(t["kind"], t["actor"], t["details"]) for t in shown["timeline"]]
+    assert rows_by_kind[2][0] == "result_ready" and rows_by_kind[2][1].startswith("UBND tỉnh")
+    assert rows_by_kind[3][:2] == ("returned", "nv.binh (bàn 2)")
+    assert rows_by_kind[4][1] == "test:clerk"
+    assert "Không áp dụng" in rows_by_kind[4][2] and "Đã trả kết quả" in rows_by_kind[4][2]
+    assert "Cấp trên chưa nhận sự kiện này: thử nghiệm" in rows_by_kind[4][2]
