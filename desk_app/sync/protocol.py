@@ -16,7 +16,8 @@ The conversation, all under ``/api/v1`` with ``Authorization: Bearer <the commun
     content (``uuid_conflict``), an event that does not continue the desk's chain (``chain_break``), or a batch that
     starts after a gap (``gap``: the server names the last sequence number it holds; the desk resends from there).
     Nothing of a refused batch is stored.
-``GET  /api/v1/feed?events_after=N&publications_after=M&limit=L`` → :class:`Feed`: what this desk must take in:
+``GET  /api/v1/health`` (no token) → ``{"status": "ok"}``: is the server reachable at all.
+``GET  /api/v1/feed?desk=D&events_after=N&publications_after=M&limit=L`` → :class:`Feed`: what desk D must take in:
     the other desks' events of the same commune, the upper level's decisions (desk :data:`UPPER_LEVEL_DESK`), and
     the catalog and holiday schedules the upper level published. The desk keeps the cursor and asks again while
     ``more`` is true.
