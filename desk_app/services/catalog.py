@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from desk_app.config import catalog_dir
@@ -29,9 +29,32 @@ def read_json(path: Path) -> Any:
         return json.load(handle)
 
 
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """"2026.10" after "2026.9": numbers compare as numbers."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in version.split("."))
+
+
+def newest_catalog_version(session: Session) -> str | None:
+    versions = set(session.scalars(select(Procedure.catalog_version).where(Procedure.active).distinct()))
+    return max(versions, key=version_key) if versions else None
+
+
 def load_catalog(session: Session, path: Path | None = None) -> int:
-    """Insert or update every procedure of the catalog file; returns how many it holds."""
+    """Insert or update every procedure of the catalog file; returns how many it holds.
+
+    The shipped file never replaces a newer catalog the upper level published (``desk-app init`` runs again at every
+    update of the program): then the stored catalog is kept and its size returned.
+    """
     data = read_json(path or catalog_dir() / "procedures.json")
+    stored = newest_catalog_version(session)
+    if path is None and stored is not None and version_key(stored) > version_key(str(data["catalog_version"])):
+        return session.scalar(select(func.count()).select_from(Procedure).where(Procedure.active)) or 0
+    return load_catalog_data(session, data)
+
+
+def load_catalog_data(session: Session, data: dict[str, Any]) -> int:
+    """Insert or update every procedure of a catalog (the shape of procedures.json, from the shipped file or published
+    by the upper level); procedures it no longer lists are deactivated. Returns how many it holds."""
     fields = {f["code"]: f["name"] for f in data["fields"]}
     version = str(data["catalog_version"])
     existing = {p.code: p for p in session.scalars(select(Procedure))}
@@ -129,6 +152,12 @@ def import_holidays(session: Session, path: Path) -> list[int]:
         data = read_json(path)
     except (OSError, ValueError) as error:
         raise ValidationError(f"Không đọc được tệp lịch nghỉ '{path}': {error}.", field="file") from None
+    return import_holidays_data(session, data)
+
+
+def import_holidays_data(session: Session, data: Any) -> list[int]:
+    """An official schedule already read (an administrator's file, or one the upper level published): as
+    :func:`import_holidays`."""
     years_data = data.get("years") if isinstance(data, dict) else None
     if not isinstance(years_data, dict) or not years_data:
         raise ValidationError("Tệp lịch nghỉ cần có mục \"years\": {\"2027\": {\"off\": [...], "

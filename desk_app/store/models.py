@@ -211,3 +211,18 @@ class AuditRecord(Base):
     action: Mapped[str] = mapped_column(String(32), index=True)
     target: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SyncRun(Base):
+    """One sync with the upper level (``desk-app sync``, the end-of-day action, the automatic one): when, how it
+    ended, what it moved. The last success survives a restart (migration 0004)."""
+
+    __tablename__ = "sync_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(VNDateTime, index=True)
+    finished_at: Mapped[dt.datetime] = mapped_column(VNDateTime)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # ok | set_aside | unreachable | refused | ...
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    set_aside: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")

@@ -226,3 +226,28 @@ def test_malformed_schedule_is_refused_and_nothing_changes(db, tmp_path, content
     assert refused.value.field in {"file", "holidays"}
     assert_vietnamese(refused.value.message)
     assert snapshot(db, ("holidays",)) == before
+
+
+def test_a_newer_published_catalog_survives_init_and_an_older_one_does_not_block_updates(db):
+    """`desk-app init` reloads the shipped catalog at every program update; a catalog the upper level published
+    later (a newer version) must stay, and the shipped one still replaces an older published one."""
+    from desk_app.services.catalog import load_catalog_data, version_key
+    from desk_app.store.models import Procedure
+
+    shipped = json.loads((catalog_dir() / "procedures.json").read_text(encoding="utf-8"))
+    published = {**shipped, "catalog_version": "2099.1",
+                 "procedures": [{**p, "name": p["name"] + " (cấp trên)"} if p["code"] == "XA.CT.01" else p
+                                for p in shipped["procedures"]]}
+    with db.write_session() as session, session.begin():
+        load_catalog_data(session, published)
+    initialise(db, {})
+    with db.session() as session:
+        row = session.scalar(select(Procedure).where(Procedure.code == "XA.CT.01"))
+        assert row.name.endswith("(cấp trên)") and row.catalog_version == "2099.1"
+    with db.write_session() as session, session.begin():
+        load_catalog_data(session, {**published, "catalog_version": "2000.1"})
+    initialise(db, {})
+    with db.session() as session:
+        row = session.scalar(select(Procedure).where(Procedure.code == "XA.CT.01"))
+        assert not row.name.endswith("(cấp trên)") and row.catalog_version == shipped["catalog_version"]
+    assert version_key("2026.10") > version_key("2026.9") > version_key("2026.1")

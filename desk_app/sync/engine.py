@@ -1,0 +1,372 @@
+"""One sync with the upper level: look at what the server holds, push this desk's outbox, take in the feed.
+
+The API the GUI (a worker thread) and ``desk-app sync`` use: :func:`run_sync` and :func:`probe`. A run never raises
+for the network: it retries with back-off (1 s, 2 s, 4 s), then ends ``unreachable`` with nothing lost, and every
+acknowledged event is acknowledged by the server's own answer. Its write transactions are short (one batch's states,
+one feed page), so the clerk's saves are never held up; it never touches Qt. Each run is recorded in ``sync_runs``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Literal, TypeVar
+
+import httpx
+from sqlalchemy.orm import Session
+
+from desk_app import __version__
+from desk_app.services.context import ServiceContext
+from desk_app.services.settings import SettingsService
+from desk_app.store.models import SyncRun
+from desk_app.sync import client as client_module
+from desk_app.sync.client import HubClient, HubError, HubRefused, HubTooLarge
+from desk_app.sync.inbox import cursors, take_in
+from desk_app.sync.outbox import (
+    Batch,
+    SetAsideEvent,
+    acknowledge,
+    chain_end,
+    mark_sent,
+    next_batch,
+    pending_count,
+    requeue_beyond,
+    set_aside,
+    set_aside_events,
+)
+from desk_app.sync.protocol import MAX_BATCH_EVENTS, MAX_FEED_LIMIT, PushBatch, Refusal, Rejected
+
+__all__ = ["SetAsideEvent", "SyncOutcome", "SyncProgress", "probe", "run_sync"]
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0)  # back-off between tries of one request, within one run
+BATCH_EVENTS = 500  # events in one push (the protocol allows up to MAX_BATCH_EVENTS)
+FEED_PAGE = 500  # events asked for in one feed page (one transaction each)
+
+Status = Literal["ok", "unreachable", "set_aside", "refused", "not_configured", "cancelled"]
+EXIT_CODES: dict[str, int] = {"ok": 0, "refused": 2, "not_configured": 2, "unreachable": 3, "set_aside": 4,
+                              "cancelled": 3}
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    phase: str  # "connect" | "push" | "pull" | "done"
+    sent: int
+    to_send: int
+    received: int
+    message: str  # Vietnamese, e.g. "Đang gửi 500/1200 sự kiện…"
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    status: Status
+    sent: int  # events the server acknowledged during this run
+    received: int  # events of other desks and of the upper level taken in
+    set_aside: tuple[SetAsideEvent, ...]  # events the server refused during this run (still set aside)
+    conflicts: tuple[str, ...]  # what came down but could not be applied, for a person to look at
+    message: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+
+    @property
+    def exit_code(self) -> int:
+        """``desk-app sync``: 0 ok, 2 refused or not configured, 3 unreachable (nothing lost), 4 set aside."""
+        return EXIT_CODES[self.status]
+
+
+class _Stop(Exception):
+    def __init__(self, status: Status, message: str) -> None:
+        super().__init__(message)
+        self.status: Status = status
+        self.message = message
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Tally:
+    sent: int = 0
+    to_send: int = 0
+    received: int = 0
+    publications: int = 0
+    set_aside: set[int] = field(default_factory=set)
+    conflicts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class _Run:
+    def __init__(self, ctx: ServiceContext, client: HubClient, *, desk: int, agency: str,
+                 progress: Callable[[SyncProgress], None] | None, cancel: threading.Event | None,
+                 sleep: Callable[[float], None]) -> None:
+        self.ctx = ctx
+        self.client = client
+        self.desk = desk
+        self.agency = agency
+        self.progress = progress
+        self.cancel = cancel
+        self.sleep = sleep
+        self.tally = _Tally()
+        self.server_seq = 0
+        self.blocked: set[int] = set()  # sequence numbers refused in this run (uuid conflict, chain break)
+
+    # -- helpers --------------------------------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self.ctx.db.write_session() as session, session.begin():
+            yield session
+
+    def tell(self, phase: str, message: str) -> None:
+        if self.progress is not None:
+            t = self.tally
+            self.progress(SyncProgress(phase, t.sent, max(t.to_send, t.sent), t.received, message))
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise _Stop("cancelled", "Đã dừng đồng bộ theo yêu cầu; không mất gì: các sự kiện chưa gửi vẫn chờ gửi "
+                                     "lần sau.")
+
+    def wait(self, seconds: float) -> None:
+        if self.cancel is not None and self.sleep is time.sleep:
+            self.cancel.wait(seconds)
+        else:
+            self.sleep(seconds)
+
+    def call(self, request: Callable[[], T], phase: str) -> T:
+        """One request, tried again after 1, 2 and 4 s when the network or the server failed."""
+        for delay in (*RETRY_DELAYS, None):
+            self.check_cancel()
+            try:
+                return request()
+            except HubError as error:
+                if not error.retryable:
+                    raise
+                if delay is None:
+                    raise _Stop("unreachable", error.message) from None
+                log.info("sync: %s failed (%s), trying again in %.0f s", phase, type(error).__name__, delay)
+                self.tell(phase, f"Mất kết nối với cấp trên; thử lại sau {delay:g} giây…")
+                self.wait(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- the phases -----------------------------------------------------------------------------------------------
+    def connect(self) -> None:
+        self.tell("connect", "Đang kết nối máy chủ cấp trên…")
+        try:
+            status = self.call(self.client.status, "connect")
+        except HubError as error:  # a wrong token (401), another commune's (403), an unknown answer
+            raise _Stop("refused", error.message) from None
+        if status.commune != self.agency:
+            raise _Stop("refused", f"Mã bí mật đang dùng là của {status.commune_name} (mã cơ quan {status.commune}), "
+                                   f"không phải của xã này (mã cơ quan {self.agency}). Kiểm tra lại mã bí mật và mã cơ "
+                                   "quan trong Thiết lập → Đồng bộ cấp trên. Chưa gửi gì.")
+        head = status.desks.get(str(self.desk))
+        self.server_seq = head.seq if head is not None else 0
+        with self.write() as session:
+            requeued = requeue_beyond(session, self.desk, self.server_seq)
+            ours = chain_end(session, self.desk)
+            self.tally.to_send = pending_count(session, self.desk)
+        if requeued:
+            log.warning("sync: the server holds desk %d only up to %d; %d acknowledged events queued again",
+                        self.desk, self.server_seq, requeued)
+            self.tally.notes.append(f"Cấp trên chỉ còn giữ đến sự kiện số {self.server_seq} của bàn này (máy chủ có "
+                                    f"thể đã khôi phục từ bản sao lưu): {requeued} sự kiện được gửi lại.")
+        if self.server_seq > ours:
+            self.tally.conflicts.append(
+                f"Cấp trên đang giữ {self.server_seq} sự kiện của bàn {self.desk}, nhiều hơn máy này ({ours}): máy có "
+                "thể đã được khôi phục từ một bản sao lưu cũ. Các sự kiện ghi sau đó sẽ bị từ chối; liên hệ cấp trên "
+                "trước khi làm tiếp.")
+
+    def push(self) -> None:
+        limit = BATCH_EVENTS
+        last: tuple[object, ...] | None = None
+        while True:
+            self.check_cancel()
+            with self.write() as session:
+                batch = self.unblocked(next_batch(session, self.desk, self.server_seq, min(limit, MAX_BATCH_EVENTS)))
+                if batch is not None:
+                    mark_sent(session, self.desk, batch)
+            if batch is None:
+                return
+            self.tell("push", f"Đang gửi {self.tally.sent}/{max(self.tally.to_send, self.tally.sent)} sự kiện…")
+            request = PushBatch(commune=self.agency, desk=self.desk, app_version=__version__,
+                                events=list(batch.events))
+            try:
+                result = self.call(partial(self.client.push, request), "push")
+            except HubTooLarge:
+                if len(batch) == 1:
+                    raise _Stop("refused", "Một sự kiện lớn hơn mức máy chủ cấp trên nhận; liên hệ cấp trên.") from None
+                limit = max(1, len(batch) // 2)
+                continue
+            except HubRefused as refused:
+                signature = self.refused(batch.events[0].uuid, batch.events[0].seq, refused.refusal)
+            except HubError as error:  # the token revoked meanwhile, a version mismatch
+                raise _Stop("refused", error.message) from None
+            else:
+                with self.write() as session:
+                    acknowledged, aside = acknowledge(session, self.desk, batch, result)
+                self.tally.sent += acknowledged
+                self.tally.set_aside.update(aside)
+                self.server_seq = max(result.last_seq, 0)
+                signature = ("ok", result.last_seq, batch.first, batch.last, acknowledged, len(aside))
+            if signature == last:
+                log.warning("sync: the server answered the same way twice (%s); push stopped", signature[0])
+                self.stalled()
+                return
+            last = signature
+
+    def unblocked(self, batch: Batch | None) -> Batch | None:
+        """The batch up to the first event the server refused as a link of the chain in this run (it would refuse
+        it again, and the whole batch with it); None when the batch starts with one (the push phase stops)."""
+        if batch is None:
+            return None
+        if batch.first in self.blocked:
+            self.stalled()
+            return None
+        kept = tuple(itertools.takewhile(lambda e: e.seq not in self.blocked, batch.events))
+        return Batch(kept)
+
+    def stalled(self) -> None:
+        with self.ctx.db.session() as session:
+            waiting = pending_count(session, self.desk)
+        if waiting:
+            self.tally.conflicts.append(
+                f"Còn {waiting} sự kiện của bàn này chưa gửi được: cấp trên không nhận tiếp chuỗi sự kiện từ sau số "
+                f"{self.server_seq}. Xem các sự kiện bị để riêng và lý do, rồi liên hệ cấp trên.")
+
+    def refused(self, first_uuid: str, first_seq: int, refusal: Refusal) -> tuple[object, ...]:
+        log.info("sync: batch refused (%s), server holds desk %d up to %d", refusal.code, self.desk,
+                 refusal.last_seq)
+        if refusal.code == "gap":
+            self.server_seq = refusal.last_seq
+            with self.write() as session:
+                self.tally.to_send += requeue_beyond(session, self.desk, self.server_seq)
+            return ("gap", refusal.last_seq)
+        if refusal.code in ("uuid_conflict", "chain_break"):
+            at_fault = refusal.events or [Rejected(uuid=first_uuid, seq=first_seq, reason=refusal.reason)]
+            with self.write() as session:
+                self.tally.set_aside.update(set_aside(session, self.desk, at_fault))
+            self.blocked.update(e.seq for e in at_fault)
+            self.server_seq = refusal.last_seq
+            return (refusal.code, refusal.last_seq, tuple(sorted(e.uuid for e in at_fault)))
+        raise _Stop("refused", refusal.reason)
+
+    def pull(self) -> None:
+        with self.ctx.db.session() as session:
+            events_after, publications_after = cursors(session)
+        while True:
+            self.check_cancel()
+            self.tell("pull", f"Đang nhận dữ liệu từ cấp trên: {self.tally.received} sự kiện…")
+            feed = self.call(partial(self.client.feed, desk=self.desk, events_after=events_after,
+                                     publications_after=publications_after, limit=min(FEED_PAGE, MAX_FEED_LIMIT)),
+                             "pull")
+            with self.write() as session:
+                page = take_in(session, feed, own_desk=self.desk, now=self.ctx.clock.now())
+            self.tally.received += page.stored
+            self.tally.publications += page.publications
+            self.tally.conflicts.extend(page.conflicts)
+            self.tally.notes.extend(page.notes)
+            advanced = (feed.events_cursor, feed.publications_cursor) != (events_after, publications_after)
+            events_after = max(events_after, feed.events_cursor)
+            publications_after = max(publications_after, feed.publications_cursor)
+            if not feed.more or not advanced:
+                return
+
+
+def _valid_url(url: str) -> bool:
+    if not url.startswith(("https://", "http://")):
+        return False
+    try:
+        return bool(httpx.URL(url).host)
+    except (httpx.InvalidURL, ValueError):
+        return False
+
+
+def _settings(ctx: ServiceContext) -> dict[str, str]:
+    with ctx.db.session() as session:
+        return SettingsService(session).all()
+
+
+NOT_CONFIGURED = ("Chưa thiết lập đồng bộ với cấp trên: cần {missing}. Quản trị viên vào Thiết lập → Đồng bộ cấp "
+                  "trên, hoặc dùng lệnh 'desk-app settings set {key} ...'.")
+MISSING = {"upper_level_url": "địa chỉ máy chủ cấp trên", "upper_level_token": "mã bí mật của xã do cấp trên cấp",
+           "agency_code": "mã cơ quan của xã"}
+
+
+def _summary(status: Status, tally: _Tally, set_aside: int, stop_message: str) -> str:
+    if status in ("refused", "not_configured"):
+        return stop_message
+    moved = f"đã gửi {tally.sent} sự kiện, nhận {tally.received} sự kiện từ cấp trên"
+    if status in ("unreachable", "cancelled"):
+        done = f" Trước đó {moved}." if tally.sent or tally.received else ""
+        return f"{stop_message}{done}"
+    parts = [f"Đồng bộ xong: {moved}."]
+    if set_aside:
+        parts.append(f"{set_aside} sự kiện bị cấp trên từ chối, đã để riêng kèm lý do; các sự kiện khác không bị "
+                     "ảnh hưởng.")
+    parts.extend(tally.notes)
+    if tally.conflicts:
+        parts.append(f"{len(tally.conflicts)} điểm cần người xem lại (xem danh sách).")
+    return " ".join(parts)
+
+
+def run_sync(ctx: ServiceContext, *, hub_url: str | None = None, token: str | None = None,
+             progress: Callable[[SyncProgress], None] | None = None,
+             transport: httpx.BaseTransport | None = None, cancel: threading.Event | None = None,
+             sleep: Callable[[float], None] = time.sleep) -> SyncOutcome:
+    """Sync this desk with the upper level once (blocking; run it off the GUI thread)."""
+    started = ctx.clock.now()
+    settings = _settings(ctx)
+    url = (hub_url if hub_url is not None else settings["upper_level_url"]).strip().rstrip("/")
+    secret = (token if token is not None else settings["upper_level_token"]).strip()
+    desk, agency = int(settings["desk"]), settings["agency_code"]
+    values = {"upper_level_url": url, "upper_level_token": secret, "agency_code": agency}
+    missing = [key for key, value in values.items() if not value]
+    tally = _Tally()
+    status: Status = "ok"
+    stop_message = ""
+    if missing:
+        status = "not_configured"
+        stop_message = NOT_CONFIGURED.format(missing=", ".join(MISSING[k] for k in missing), key=missing[0])
+    elif not _valid_url(url):
+        status = "refused"
+        stop_message = (f"Địa chỉ máy chủ cấp trên '{url}' không hợp lệ: cần dạng https://tên-máy-chủ (hoặc "
+                        "http://địa-chỉ trong mạng nội bộ). Chưa gửi gì.")
+    else:
+        with HubClient(url, secret, transport=transport) as client:
+            run = _Run(ctx, client, desk=desk, agency=agency, progress=progress, cancel=cancel, sleep=sleep)
+            tally = run.tally
+            try:
+                run.connect()
+                run.push()
+                run.pull()
+            except _Stop as stop:
+                status, stop_message = stop.status, stop.message
+    with ctx.db.session() as session:
+        aside = tuple(set_aside_events(session, desk, tally.set_aside))
+    if status == "ok" and aside:
+        status = "set_aside"
+    message = _summary(status, tally, len(aside), stop_message)
+    finished = ctx.clock.now()
+    with ctx.db.write_session() as session, session.begin():
+        session.add(SyncRun(started_at=started, finished_at=finished, status=status, sent=tally.sent,
+                            received=tally.received, set_aside=len(aside), message=message))
+    log.info("sync %s: sent %d, received %d, set aside %d, conflicts %d", status, tally.sent, tally.received,
+             len(aside), len(tally.conflicts))
+    outcome = SyncOutcome(status, tally.sent, tally.received, aside, tuple(tally.conflicts), message, started,
+                          finished)
+    if progress is not None:
+        progress(SyncProgress("done", tally.sent, tally.to_send, tally.received, message))
+    return outcome
+
+
+def probe(hub_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 2.0) -> bool:
+    """Is the upper level's server reachable (``GET /api/v1/health``)? Never raises."""
+    return client_module.probe(hub_url, transport=transport, timeout=timeout)
