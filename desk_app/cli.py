@@ -162,6 +162,19 @@ def build_parser() -> argparse.ArgumentParser:
     add("verify", "check the database, the event hash chains and the projection")
     add("accept-clock", "declare the last recorded time wrong (the PC clock had been set ahead) so work can resume")
 
+    sync = add("sync", "send this desk's events to the upper level and take in its decisions and publications")
+    sync.add_argument("--hub", metavar="URL", help="the upper level's server (default: the upper_level_url setting)")
+    sync.add_argument("--token", metavar="T", help="the commune's secret token (default: the upper_level_token "
+                                                   "setting); never printed")
+    sync.epilog = "Exit codes: 0 everything went through; 2 not configured or refused (e.g. a wrong token); 3 the "
+    sync.epilog += "server could not be reached (nothing lost); 4 events were set aside (reasons printed)."
+
+    national = add("export-national", "write the period's dossiers as the national one-stop exchange JSON "
+                                      "(DOMAIN.md §7), for provinces that take a file")
+    national.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    national.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    national.add_argument("--out", type=Path, required=True, metavar="FILE.json")
+
     demo = add("demo-data", "add realistic synthetic dossiers (local records) across years and procedures")
     demo.add_argument("--dossiers", type=int, required=True)
     demo.add_argument("--seed", type=int, default=1)
@@ -587,6 +600,41 @@ def cmd_accept_clock(args: argparse.Namespace, runner: Runner) -> int:
     return EXIT_OK
 
 
+def _sync_progress(progress: Any) -> None:
+    if progress.phase in ("push", "pull"):
+        print(progress.message, file=sys.stderr)
+
+
+def cmd_sync(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.domain.lifecycle import EVENT_VN, EventKind
+    from desk_app.sync.engine import run_sync
+    from desk_app.sync.protocol import looks_like_token
+
+    if args.token is not None and not looks_like_token(args.token.strip()):
+        raise CliRefusal("Mã bí mật (--token) không đúng dạng: mã do cấp trên cấp gồm ít nhất 20 chữ cái, chữ số, "
+                         "dấu '-' hoặc '_', không có khoảng trắng.", field="token")
+    outcome = run_sync(runner.context(), hub_url=args.hub, token=args.token, progress=_sync_progress)
+    print(f"Đã gửi: {outcome.sent} sự kiện")
+    print(f"Đã nhận: {outcome.received} sự kiện")
+    print(f"Để riêng: {len(outcome.set_aside)} sự kiện")
+    for event in outcome.set_aside:
+        kind = EVENT_VN[EventKind(event.kind)]  # this desk's own events: kinds the lifecycle wrote
+        print(f"  - hồ sơ {event.code}, '{kind}' (sự kiện số {event.seq}, {event.at:%H:%M %d/%m/%Y}): {event.reason}")
+    for conflict in outcome.conflicts:
+        print(f"Cần xem lại: {conflict}", file=sys.stderr)
+    print(outcome.message, file=sys.stdout if outcome.status == "ok" else sys.stderr)
+    log.info("sync from the command line: %s", outcome.status)
+    return outcome.exit_code
+
+
+def cmd_export_national(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.services.national_export import write_national
+
+    count = write_national(runner.context(), _day(args.date_from, "from"), _day(args.date_to, "to"), args.out)
+    print(f"Đã ghi {count} hồ sơ vào {args.out}")
+    return EXIT_OK
+
+
 def cmd_demo_data(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.clock import SystemClock
     from desk_app.services.demo import generate
@@ -619,6 +667,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Runner], int]] = {
     "stats": cmd_stats,
     "verify": cmd_verify,
     "accept-clock": cmd_accept_clock,
+    "sync": cmd_sync,
+    "export-national": cmd_export_national,
     "demo-data": cmd_demo_data,
 }
 

@@ -14,10 +14,15 @@ x11=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysym
 python=(python3-venv)
 # What the tests call: pdftotext, pdftoppm, pdfinfo to read back and rasterise the printed PDFs.
 tools=(poppler-utils)
+# Optional for the tests: the PostgreSQL server (initdb, pg_ctl). tests/postgres.py starts a throw-away cluster of
+# its own on 127.0.0.1 (never the system one the package may start on 5432); without it those tests are skipped
+# with the reason, so a failure to install it here is reported but does not stop the set-up.
+optional_test=(postgresql)
 
+optional=()
 case "$target" in
   run) wanted=("${python[@]}" "${qt[@]}" "${x11[@]}") ;;
-  test) wanted=("${python[@]}" "${qt[@]}" "${tools[@]}") ;;
+  test) wanted=("${python[@]}" "${qt[@]}" "${tools[@]}"); optional=("${optional_test[@]}") ;;
   *) echo "usage: system-deps.sh run|test" >&2; exit 2 ;;
 esac
 
@@ -56,18 +61,57 @@ fi
 clean=()
 for name in "${missing[@]-}"; do [ -n "$name" ] && clean+=("$name"); done
 
-if [ "${#clean[@]}" = 0 ]; then
-  exit 0
+# PostgreSQL counts as present when its server tools are there, however it was installed.
+has_postgres_server() {
+  command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 && return 0
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && return 0
+  done
+  return 1
+}
+optional_missing=()
+for name in "${optional[@]-}"; do
+  case "$name" in
+    "") ;;
+    postgresql) has_postgres_server || optional_missing+=("$name") ;;
+    *) installed "$name" || optional_missing+=("$name") ;;
+  esac
+done
+
+updated=0
+if [ "${#clean[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "system-deps: installing ${clean[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    updated=1
+    apt-get install -y -qq --no-install-recommends "${clean[@]}"
+  else
+    echo "system-deps: this machine lacks: ${clean[*]}" >&2
+    echo "Install them as root (sudo, or su -c), then run make again:" >&2
+    echo "  sudo apt-get install -y ${clean[*]}" >&2
+    exit 1
+  fi
 fi
 
-if [ "$(id -u)" = 0 ]; then
-  echo "system-deps: installing ${clean[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${clean[@]}"
-else
-  echo "system-deps: this machine lacks: ${clean[*]}" >&2
-  echo "Install them as root (sudo, or su -c), then run make again:" >&2
-  echo "  sudo apt-get install -y ${clean[*]}" >&2
-  exit 1
-fi
+# Optional packages: tried one by one; one that cannot be installed leaves its tests skipped (with the reason),
+# never the whole set-up failed.
+for name in "${optional_missing[@]-}"; do
+  [ -n "$name" ] || continue
+  if [ "$(id -u)" = 0 ]; then
+    echo "system-deps: installing $name (optional)"
+    export DEBIAN_FRONTEND=noninteractive
+    if [ "$updated" = 0 ]; then
+      apt-get update -qq || echo "system-deps: apt-get update failed; trying $name with the lists at hand" >&2
+      updated=1
+    fi
+    if ! apt-get install -y -qq --no-install-recommends "$name"; then
+      echo "system-deps: could not install $name; the tests that need it will be skipped (pytest -ra says why)." >&2
+    fi
+  else
+    echo "system-deps: optional $name is not installed; the tests that need it will be skipped." >&2
+    echo "  To run them: sudo apt-get install -y $name" >&2
+  fi
+done
+exit 0

@@ -17,6 +17,8 @@ from desk_app.services.desk import initialise, open_desk
 from desk_app.store.db import Database
 from desk_app.store.models import VN_TZ
 
+pytest_plugins = ["tests.postgres"]
+
 AGENCY = "000.31.22.H20"
 
 

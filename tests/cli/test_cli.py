@@ -316,3 +316,18 @@ def test_report_prints_the_figures_and_the_json_with_the_documented_keys(tmp_pat
     assert book["Hồ sơ trễ hạn"].max_row >= 3  # a header and the two overdue dossiers
     wrong = run(data_dir, "report", "--from", "2026-03-01", "--to", "2026-03-31", "--out", str(tmp_path / "x.doc"))
     assert wrong.returncode == 2 and ".xlsx" in wrong.stderr
+
+
+def test_export_national_writes_the_exchange_shape(tmp_path: Path) -> None:
+    data_dir = tmp_path / "national"
+    assert run(data_dir, "init", "--agency-code", AGENCY).returncode == 0
+    code = receive(data_dir, procedure="XA.CT.02")
+    out = tmp_path / "quoc-gia.json"
+    result = run(data_dir, "export-national", "--from", "2026-03-01", "--to", "2026-03-31", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Đã ghi 1 hồ sơ" in result.stdout
+    [record] = json.loads(out.read_text(encoding="utf-8"))["data"]
+    assert record["MaHoSo"] == code and record["NgayTiepNhan"] == "20260302091500"
+    assert record["TrangThaiHoSo"] == 2 and record["KenhThucHien"] == 1 and record["NgayTra"] is None
+    refused = run(data_dir, "export-national", "--from", "2026-03-31", "--to", "2026-03-01", "--out", str(out))
+    assert refused.returncode != 0 and refused.stderr.strip()
