@@ -17,6 +17,8 @@ from desk_app.store.db import Database
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog, QMainWindow
 
+    from desk_app.ui.worker import ThreadRunner
+
 log = logging.getLogger(__name__)
 
 
@@ -87,9 +89,11 @@ def open_main_window(db: Database, clock: SystemClock, user: SignedIn) -> tuple[
     ctx = context_for(db, clock, user)
     runner = ThreadRunner()
     output = DocumentOutput(ctx, runner, None)
-    window = MainWindow(ctx, runner, output, full_name=user.full_name)
+    syncing = sync_runner()
+    window = MainWindow(ctx, runner, output, full_name=user.full_name, sync_runner=syncing)
     output.setParent(window)
     runner.setParent(window)
+    syncing.setParent(window)
     output.parent_widget = window
     status = window.statusBar()
     output.printed.connect(lambda title: status.showMessage(f"Đã gửi máy in: {title}", 10_000))
@@ -105,6 +109,19 @@ def open_main_window(db: Database, clock: SystemClock, user: SignedIn) -> tuple[
     # Once the window is up and idle, load the PDF machinery, so the first slip prints as fast as the next ones.
     QTimer.singleShot(3000, window, lambda: runner.submit(warm_up, lambda _: None, lambda _: None))
     return window, lock
+
+
+def sync_runner() -> ThreadRunner:
+    """The sync's own worker thread (syncs and reachability probes, one at a time), so a long sync with the upper
+    level never holds up a print or a search in the shared pool."""
+    from PySide6.QtCore import QThreadPool
+
+    from desk_app.ui.worker import ThreadRunner
+
+    runner = ThreadRunner()
+    runner.pool = QThreadPool(runner)
+    runner.pool.setMaxThreadCount(1)
+    return runner
 
 
 def _startup_check(db: Database, clock: SystemClock, started: float) -> int:

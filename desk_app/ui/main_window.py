@@ -1,6 +1,6 @@
 """The desk's main window: the intake screen first, the dossier ledger, today's overview, and for the
-administrator the settings and the accounts; a scan field that is always there; the status bar with the database
-and today's due and overdue counts.
+administrator the settings and the accounts; a scan field that is always there; the end-of-day sync (F12); the status
+bar with the database, the sync's state and today's due and overdue counts; the automatic sync in the background.
 
 A dossier code scanned anywhere (or typed into the scan field, F3) opens that dossier. Everything shown comes from
 the services; the window holds no rule of its own.
@@ -12,15 +12,17 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
     QSizePolicy,
+    QStyle,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +32,7 @@ from desk_app.domain.errors import DomainError, NotFoundError
 from desk_app.services.context import ServiceContext
 from desk_app.services.overview import desk_setting, overview
 from desk_app.services.queries import find_codes
+from desk_app.ui.auto_sync import AUTO, PROBE_INTERVAL_MS, AutoSync, SyncBackend, SyncCoordinator, default_sync_backend
 from desk_app.ui.dashboard import Dashboard
 from desk_app.ui.dossier_detail import DossierDetail
 from desk_app.ui.dossier_list import DossierListView
@@ -37,6 +40,8 @@ from desk_app.ui.fee_list import FeeListDialog
 from desk_app.ui.intake import IntakeScreen, Output, ask_yes_no
 from desk_app.ui.report_screen import ReportScreen
 from desk_app.ui.scanner import ScanDetector
+from desk_app.ui.sync_dialog import SetAsideDialog, SyncDialog
+from desk_app.ui.sync_status import SyncStatusBar
 from desk_app.ui.worker import Runner
 
 REFRESH_MS = 60_000
@@ -46,7 +51,12 @@ ROLE_VN = {"admin": "Quản trị viên", "leader": "Lãnh đạo", "clerk": "C�
 class MainWindow(QMainWindow):
     def __init__(self, ctx: ServiceContext, runner: Runner, output: Output, *, full_name: str = "",
                  detail_factory: Callable[[str], QWidget] | None = None,
-                 confirm: Callable[[QWidget, str, str], bool] | None = None) -> None:
+                 confirm: Callable[[QWidget, str, str], bool] | None = None,
+                 sync_backend: SyncBackend | None = None, sync_runner: Runner | None = None,
+                 auto_sync_ms: int | None = PROBE_INTERVAL_MS) -> None:
+        """``sync_backend``: the engine's functions (fakes in tests); ``sync_runner``: where syncs and probes run
+        (the application gives them their own thread, so a long sync never queues a print); ``auto_sync_ms``: the
+        automatic sync's look interval (None: no automatic sync, e.g. in tests that drive it by hand)."""
         super().__init__()
         self._confirm = confirm or ask_yes_no
         self.lock: Any = None
@@ -93,6 +103,13 @@ class MainWindow(QMainWindow):
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
+        self.sync_backend = sync_backend or default_sync_backend()
+        self.sync = SyncCoordinator(ctx, sync_runner or runner, self.sync_backend, self)
+        self.auto_sync = AutoSync(ctx, sync_runner or runner, self.sync, interval_ms=auto_sync_ms or PROBE_INTERVAL_MS,
+                                  parent=self)
+        self.sync_dialog: SyncDialog | None = None
+        self.set_aside_dialog: SetAsideDialog | None = None
+
         self._build_toolbar(full_name)
         self._build_status_bar()
         self._build_actions()
@@ -111,7 +128,10 @@ class MainWindow(QMainWindow):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(lambda: self.refresh(charts=False))  # the charts change slowly and cost more
         self._timer.start()
+        self._connect_sync()
         self.refresh()
+        if auto_sync_ms is not None:
+            self.auto_sync.start()
         if ctx.role == "leader":
             self.tabs.setCurrentWidget(self.dashboard)  # the first thing a leader sees
 
@@ -136,6 +156,20 @@ class MainWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
+        self.sync_action = QAction("Đồng bộ cuối ngày", self)
+        self.sync_action.setObjectName("syncNow")
+        self.sync_action.setIconText("Đồng bộ cuối ngày (F12)")
+        self.sync_action.setToolTip("Gửi các sự kiện chờ gửi lên cấp trên và nhận thông tin từ cấp trên (F12)")
+        self.sync_action.setShortcut(QKeySequence("F12"))
+        self.sync_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.sync_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
+        self.sync_action.triggered.connect(self.show_sync)
+        self.addAction(self.sync_action)
+        bar.addAction(self.sync_action)
+        sync_button = bar.widgetForAction(self.sync_action)
+        if isinstance(sync_button, QToolButton):
+            sync_button.setObjectName("syncButton")
+            sync_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.commune_label = QLabel()
         self.commune_label.setObjectName("commune")
         bar.addWidget(self.commune_label)
@@ -154,7 +188,10 @@ class MainWindow(QMainWindow):
         self.status_overdue.setObjectName("statusOverdue")
         self.status_updated = QLabel()
         self.status_updated.setObjectName("statusUpdated")
+        self.status_db.setMinimumWidth(80)  # a long path gives way to the figures (whole in its tooltip)
+        self.sync_bar = SyncStatusBar(self.ctx, self.sync_backend, self.runner)
         bar.addWidget(self.status_db, 1)
+        bar.addPermanentWidget(self.sync_bar)
         for label in (self.status_due, self.status_overdue, self.status_updated):
             bar.addPermanentWidget(label)
 
@@ -179,11 +216,17 @@ class MainWindow(QMainWindow):
         action("Tra cứu", "F3", self.focus_scan, "focusScan")
         action("Làm mới", "F5", self._dossiers_changed, "refresh")
         action("Bảng kê phí", "Ctrl+Shift+P", self.show_fee_list, "feeList")
+        set_aside = QAction("Sự kiện bị cấp trên từ chối", self)
+        set_aside.setObjectName("showSetAside")
+        set_aside.triggered.connect(self.show_set_aside)
         menu = self.menuBar().addMenu("&Hồ sơ")
         for name in ("goIntake", "goLedger", "goOverview", "goReport", "focusScan", "feeList", "refresh"):
             found = self.findChild(QAction, name)
             if found is not None:
                 menu.addAction(found)
+        sync_menu = self.menuBar().addMenu("Đồng &bộ")
+        sync_menu.addAction(self.sync_action)
+        sync_menu.addAction(set_aside)
         if self.settings_screen is not None:
             admin = self.menuBar().addMenu("&Quản trị")
             for name in ("goSettings", "goUsers"):
@@ -293,6 +336,76 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 
+    # -- sync with the upper level ---------------------------------------------------------------------------------
+    def _connect_sync(self) -> None:
+        self.sync.started.connect(lambda _origin: self.sync_bar.sync_started())
+        self.sync.progressed.connect(self.sync_bar.sync_progress)
+        self.sync.finished.connect(self._sync_finished)
+        self.sync.faulted.connect(self._sync_faulted)
+        self.auto_sync.reachability.connect(self.sync_bar.set_reachable)
+        self.auto_sync.notice.connect(self.show_sync_notice)
+        self.sync_bar.set_aside_clicked.connect(self.show_set_aside)
+
+    def show_sync(self) -> None:
+        """F12: the end-of-day sync dialog (not modal: the clerk keeps working); it starts a sync, or follows the
+        automatic one under way, or says what to set when sync is not configured."""
+        if self.sync_dialog is None:
+            self.sync_dialog = SyncDialog(self.ctx, self.sync, self)
+            self.sync_dialog.open_requested.connect(self.open_dossier)
+            self.sync_dialog.settings_requested.connect(self.show_sync_settings)
+        dialog = self.sync_dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        if not dialog.following:
+            dialog.begin()
+
+    def show_set_aside(self) -> None:
+        """The events the upper level set aside, with its reasons (the status bar's red count, or the menu)."""
+        events = self.sync_backend.set_aside_events(self.ctx)
+        if self.set_aside_dialog is not None and self.set_aside_dialog.isVisible():
+            self.set_aside_dialog.show_events(events)
+        else:
+            self.set_aside_dialog = SetAsideDialog(self.ctx, events, self)
+            self.set_aside_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.set_aside_dialog.destroyed.connect(lambda *_: setattr(self, "set_aside_dialog", None))
+            self.set_aside_dialog.open_requested.connect(self.open_dossier)
+        self.set_aside_dialog.show()
+        self.set_aside_dialog.raise_()
+        self.set_aside_dialog.activateWindow()
+
+    def show_sync_settings(self) -> None:
+        """The administrator's way from "not configured" to the settings that fix it."""
+        screen = self.settings_screen
+        if screen is None:
+            return
+        self.show_tab(screen)
+        tabs = getattr(screen, "tabs", None)
+        if tabs is not None:
+            for index in range(tabs.count()):
+                if tabs.tabText(index) == "Đồng bộ cấp trên":
+                    tabs.setCurrentIndex(index)
+
+    def _sync_finished(self, outcome: Any, _origin: str) -> None:
+        self.sync_bar.sync_ended()
+        if outcome.received:
+            self._dossiers_changed()  # other desks' events and the upper level's decisions changed dossiers
+        if self.set_aside_dialog is not None and self.set_aside_dialog.isVisible():
+            self.set_aside_dialog.show_events(self.sync_backend.set_aside_events(self.ctx))
+
+    def _sync_faulted(self, message: str, origin: str) -> None:
+        self.sync_bar.sync_ended()
+        if origin == AUTO:
+            self.show_sync_notice(message)
+
+    def show_sync_notice(self, text: str) -> None:
+        """An automatic sync that needs the clerk's eye (events set aside, a refusal): said in the window, and as a
+        tray message where there is a tray."""
+        self.statusBar().showMessage(text, 60_000)
+        self.urgent_label.setText(text)
+        self.urgent_label.show()
+        self._tray_message("Một Cửa Desk — đồng bộ cấp trên", text)
+
     # -- figures --------------------------------------------------------------------------------------------------
     def attach_lock(self, lock: Any, minutes: int) -> None:
         """The inactivity lock, kept in step with the lock_minutes setting as the figures refresh."""
@@ -318,6 +431,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 60_000)
         self.urgent_label.setText(f"{text}  (Ctrl+3: xem bảng theo dõi)")
         self.urgent_label.show()
+        self._tray_message("Một Cửa Desk — hồ sơ cần xử lý", text)
+
+    def _tray_message(self, title: str, text: str) -> None:
         from PySide6.QtWidgets import QSystemTrayIcon
 
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -327,7 +443,7 @@ class MainWindow(QMainWindow):
             self.tray.setToolTip("Một Cửa Desk")
             self.tray.messageClicked.connect(lambda: self.show_tab(self.dashboard))
             self.tray.show()
-        self.tray.showMessage("Một Cửa Desk — hồ sơ cần xử lý", text, QSystemTrayIcon.MessageIcon.Warning, 15_000)
+        self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Warning, 15_000)
 
     def refresh(self, charts: bool = True) -> None:
         self._follow_lock_setting()
@@ -335,10 +451,25 @@ class MainWindow(QMainWindow):
         self.dashboard.refresh(charts=charts)
         self.commune_label.setText(f"{view.commune_name} · bàn {view.desk} ")
         self.status_db.setText(f"CSDL: {view.database}")
+        self.status_db.setToolTip(f"CSDL: {view.database}")
         self.status_due.setText(f"Đến hạn hôm nay: {view.counts.due_today}")
         self.status_overdue.setText(f"Quá hạn: {view.counts.overdue}")
         self.status_overdue.setStyleSheet("color: #b00020; font-weight: bold;" if view.counts.overdue else "")
         self.status_updated.setText(f"Cập nhật {view.updated}")
+        self.sync_bar.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # A notice given while the window was being built: showing the window showed the database label again
+        # under it. Given again once the window is up, the label steps aside as it does for any notice.
+        QTimer.singleShot(0, self, self._notice_again)
+
+    def _notice_again(self) -> None:
+        bar = self.statusBar()
+        message = bar.currentMessage()
+        if message and self.status_db.isVisible():
+            bar.clearMessage()  # the same text again would be ignored
+            bar.showMessage(message, 60_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.intake.has_input() and not self._confirm(
@@ -353,7 +484,10 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.scanner.uninstall()
-        wait = getattr(self.runner, "wait", None)
-        if callable(wait):
-            wait(10_000)  # let a save or a print in flight finish before the process ends
+        self.auto_sync.stop()
+        self.sync.cancel()  # a sync under way stops at its next safe point: nothing lost, nothing doubled
+        for runner in {id(r): r for r in (self.runner, self.sync.runner)}.values():
+            wait = getattr(runner, "wait", None)
+            if callable(wait):
+                wait(10_000)  # let a save, a print or the sync's last step finish before the process ends
         event.accept()
