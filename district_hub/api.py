@@ -1,0 +1,103 @@
+"""The sync API under ``/api/v1`` (desk_app/sync/protocol.py is the contract; this is the server's side of it)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from desk_app.sync.protocol import (
+    API_PREFIX,
+    MAX_FEED_LIMIT,
+    ErrorBody,
+    Feed,
+    HubStatus,
+    PushBatch,
+    PushResult,
+    Refusal,
+)
+from district_hub.body import LimitedBodyRoute
+from district_hub.feed import DEFAULT_FEED_LIMIT, feed, status
+from district_hub.ingest import BatchRefused, push
+from district_hub.registry import Commune, commune_by_token
+from district_hub.service import Hub
+
+bearer = HTTPBearer(auto_error=False, description="Mã bí mật của xã (district-hub add-commune in ra).")
+
+UNAUTHORISED = ("Mã bí mật của xã không đúng hoặc đã được thay. Nhập lại mã bí mật mà cấp trên cấp cho xã "
+                "(district-hub add-commune) trong phần thiết lập đồng bộ.")
+
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Thiếu mã bí mật hoặc mã bí mật không đúng"},
+    422: {"model": ErrorBody, "description": "Tham số hoặc nội dung không hợp lệ"},
+}
+
+
+def hub_of(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+def authenticated(request: Request,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Commune:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise HTTPException(status_code=401, detail=UNAUTHORISED, headers={"WWW-Authenticate": "Bearer"})
+    with hub_of(request).db.read() as conn:
+        commune = commune_by_token(conn, credentials.credentials)
+    if commune is None:
+        raise HTTPException(status_code=401, detail=UNAUTHORISED, headers={"WWW-Authenticate": "Bearer"})
+    return commune
+
+
+CommuneDep = Annotated[Commune, Depends(authenticated)]
+
+router = APIRouter(prefix=API_PREFIX, route_class=LimitedBodyRoute, tags=["đồng bộ"])
+
+
+@router.get("/health", summary="Máy chủ có hoạt động không (không cần mã bí mật)")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/status", response_model=HubStatus, responses=AUTH_ERRORS,
+            summary="Xã của mã bí mật, giờ máy chủ và đầu chuỗi sự kiện của từng bàn")
+def get_status(request: Request, commune: CommuneDep) -> HubStatus:
+    hub = hub_of(request)
+    return status(hub.db, commune, hub.clock)
+
+
+@router.post(
+    "/events",
+    response_model=PushResult,
+    summary="Gửi một lô sự kiện của một bàn (có thể nén gzip)",
+    responses={
+        400: {"model": Refusal, "description": "Lô không phải một đoạn liền của chuỗi một bàn (bad_request)"},
+        401: AUTH_ERRORS[401],
+        403: {"model": Refusal, "description": "Lô ghi một xã khác xã của mã bí mật (wrong_commune)"},
+        409: {"model": Refusal, "description": "Lô bị từ chối toàn bộ: uuid_conflict, chain_break hoặc gap"},
+        413: {"model": ErrorBody, "description": "Nội dung quá lớn (sau khi giải nén)"},
+        422: AUTH_ERRORS[422],
+    },
+)
+def push_events(request: Request, batch: PushBatch, commune: CommuneDep) -> Any:
+    hub = hub_of(request)
+    try:
+        return push(hub.db, commune, batch, hub.clock)
+    except BatchRefused as refused:
+        return JSONResponse(status_code=refused.status, content=refused.refusal.model_dump())
+
+
+@router.get("/feed", response_model=Feed, responses=AUTH_ERRORS,
+            summary="Sự kiện của các bàn khác và của cấp trên, danh mục và lịch nghỉ đã công bố")
+def get_feed(
+    request: Request,
+    commune: CommuneDep,
+    desk: Annotated[int, Query(ge=0, le=9, description="Bàn đang hỏi: sự kiện của chính bàn này không gửi lại")],
+    events_after: Annotated[int, Query(ge=0)] = 0,
+    publications_after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT)] = DEFAULT_FEED_LIMIT,
+) -> Feed:
+    hub = hub_of(request)
+    return feed(hub.db, commune, desk, events_after, publications_after, limit, hub.clock)

@@ -1,0 +1,63 @@
+"""The upper-level server's web application: the sync API, the officers' pages and the public lookup.
+
+``create_app(db_url)`` opens (and migrates) the database; ``district-hub serve`` runs the app under uvicorn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
+
+from desk_app import __version__
+from desk_app.domain.errors import DomainError
+from district_hub import api, web
+from district_hub.body import describe_errors
+from district_hub.clock import Clock, system_now
+from district_hub.db import HubDatabase, open_database
+from district_hub.service import Hub
+
+log = logging.getLogger(__name__)
+
+
+def create_app(db_url: str | None = None, *, database: HubDatabase | None = None,
+               clock: Clock = system_now) -> FastAPI:
+    """The app over ``database`` (kept open by the caller) or over the database at ``db_url`` (closed at shutdown)."""
+    from district_hub.config import db_url as resolve
+
+    owned = database is None
+    db = database if database is not None else open_database(resolve(db_url))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            db.close()
+
+    app = FastAPI(
+        title="district-hub: máy chủ cấp trên của Một Cửa Desk",
+        description="Nhận sự kiện đồng bộ từ các bàn tiếp nhận của xã, trả lại sự kiện của các bàn khác, quyết "
+                    "định của cấp trên, danh mục thủ tục và lịch nghỉ đã công bố. Xác thực bằng mã bí mật của xã "
+                    "(Authorization: Bearer ...).",
+        version=__version__,
+        lifespan=lifespan,
+    )
+    app.state.hub = Hub(db, clock)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": describe_errors(error.errors())})
+
+    @app.exception_handler(DomainError)
+    async def refused(_request: Request, error: DomainError) -> JSONResponse:
+        return JSONResponse(status_code=400, content={"detail": error.message})
+
+    app.include_router(api.router)
+    app.include_router(web.router)
+    return app

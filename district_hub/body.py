@@ -1,0 +1,123 @@
+"""Request bodies of the API: gzip accepted, a size limit after decompression, and readable 422 answers.
+
+:class:`LimitedBodyRoute` replaces the request of its routes with :class:`LimitedBodyRequest`, whose body is read at
+most :data:`~desk_app.sync.protocol.MAX_BODY_BYTES` (compressed and decompressed alike; past it: 413) and inflated
+when it comes with ``Content-Encoding: gzip``. :func:`describe_errors` turns pydantic's errors into one Vietnamese
+sentence that names where the body is wrong, never the values (they may hold personal data).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from typing import Any
+
+from fastapi import HTTPException, Request, Response
+from fastapi.routing import APIRoute
+
+from desk_app.sync.protocol import MAX_BODY_BYTES
+
+TOO_LARGE = (f"Lô dữ liệu quá lớn: tối đa {MAX_BODY_BYTES // (1024 * 1024)} MiB (sau khi giải nén). Gửi thành các "
+             "lô nhỏ hơn.")
+
+
+def _too_large() -> HTTPException:
+    return HTTPException(status_code=413, detail=TOO_LARGE)
+
+
+def inflate(data: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
+    """Decompress a gzip body, refusing (413) past ``limit`` bytes without inflating the rest."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, limit + 1)
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise _too_large()
+        out += inflater.flush()
+    except zlib.error:
+        raise HTTPException(status_code=422, detail="Nội dung nén gzip bị hỏng, không giải nén được.") from None
+    if len(out) > limit:
+        raise _too_large()
+    if not inflater.eof:
+        raise HTTPException(status_code=422, detail="Nội dung nén gzip bị cắt cụt (thiếu phần cuối).")
+    return out
+
+
+class LimitedBodyRequest(Request):
+    async def body(self) -> bytes:
+        if not hasattr(self, "_body"):
+            declared = self.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                raise _too_large()
+            raw = bytearray()
+            async for chunk in self.stream():
+                raw += chunk
+                if len(raw) > MAX_BODY_BYTES:
+                    raise _too_large()
+            encoding = self.headers.get("content-encoding", "identity").strip().lower()
+            if encoding == "gzip":
+                self._body = inflate(bytes(raw))
+            elif encoding in ("", "identity"):
+                self._body = bytes(raw)
+            else:
+                raise HTTPException(status_code=422, detail=f"Không nhận nội dung nén kiểu '{encoding[:20]}'; chỉ "
+                                                            "nhận gzip hoặc không nén.")
+        return self._body
+
+
+class LimitedBodyRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def limited(request: Request) -> Response:
+            return await handler(LimitedBodyRequest(request.scope, request.receive))
+
+        return limited
+
+
+_MESSAGES: dict[str, str] = {
+    "missing": "thiếu",
+    "extra_forbidden": "không có trong giao thức",
+    "string_pattern_mismatch": "sai định dạng",
+    "string_too_long": "quá dài",
+    "string_too_short": "quá ngắn",
+    "string_type": "phải là chuỗi ký tự",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "bool_type": "phải là đúng/sai",
+    "dict_type": "phải là một đối tượng JSON",
+    "model_type": "phải là một đối tượng JSON",
+    "model_attributes_type": "phải là một đối tượng JSON",
+    "list_type": "phải là một danh sách",
+    "too_short": "có quá ít phần tử",
+    "too_long": "có quá nhiều phần tử",
+    "greater_than_equal": "nhỏ hơn giá trị cho phép",
+    "greater_than": "nhỏ hơn giá trị cho phép",
+    "less_than_equal": "lớn hơn giá trị cho phép",
+    "less_than": "lớn hơn giá trị cho phép",
+    "literal_error": "có giá trị không được phép",
+    "json_invalid": "không phải JSON hợp lệ",
+}
+_PLACES = {"body": "nội dung", "query": "tham số", "header": "tiêu đề", "path": "đường dẫn"}
+SHOWN_ERRORS = 5
+
+
+def _where(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _PLACES:
+        place = _PLACES[parts[0]]
+        rest = parts[1:]
+        return f"{place} {'.'.join(rest)}" if rest else place
+    return ".".join(parts) or "nội dung"
+
+
+def describe_errors(errors: Iterable[Mapping[str, Any]]) -> str:
+    """``Dữ liệu gửi lên không hợp lệ: nội dung events.0.hash sai định dạng; ...`` (values never echoed)."""
+    listed = list(errors)
+    if any(e.get("type") == "json_invalid" for e in listed):
+        return "Dữ liệu gửi lên không phải JSON hợp lệ."
+    parts = []
+    for error in listed[:SHOWN_ERRORS]:
+        message = _MESSAGES.get(str(error.get("type")), "không hợp lệ")
+        parts.append(f"{_where(error.get('loc', ()))} {message}")
+    more = f" (và {len(listed) - SHOWN_ERRORS} lỗi khác)" if len(listed) > SHOWN_ERRORS else ""
+    return "Dữ liệu gửi lên không hợp lệ: " + "; ".join(parts) + more + "."
