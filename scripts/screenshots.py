@@ -127,6 +127,10 @@ def main() -> int:
     if fee_dialog is not None:
         save(fee_dialog, out, "11-fee-list", app)
         fee_dialog.close()
+    window.show_sync()  # no upper-level server set on the demo commune: the dialog says what to set
+    if window.sync_dialog is not None:
+        save(window.sync_dialog, out, "12-sync-not-configured", app)
+        window.sync_dialog.close()
     window.close()
 
     admin = context_for(db, clock, SignedIn("quantri", "Nguyễn Văn Quản", "admin"))
@@ -134,9 +138,9 @@ def main() -> int:
     admin_window.resize(*SIZE)
     admin_window.show()
     admin_window.show_tab(admin_window.settings_screen)
-    save(admin_window, out, "12-settings", app)
+    save(admin_window, out, "13-settings", app)
     admin_window.show_tab(admin_window.users_panel)
-    save(admin_window, out, "13-users", app)
+    save(admin_window, out, "14-users", app)
     admin_window.close()
     db.close()
     return 0
