@@ -128,6 +128,9 @@ class HubStatus(_Model):
     commune_name: str
     server_time: str  # ISO 8601 with offset
     desks: dict[str, ChainHead]  # desk number (as text) → head of its chain on the server
+    # Names this server database: it changes when the database is replaced (restored from a backup, moved to a new
+    # server), and then the feed's cursors a desk holds mean nothing: the desk reads the feed again from the start.
+    instance: str = ""
 
 
 class FeedEvent(_Model):
