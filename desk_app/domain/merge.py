@@ -58,6 +58,20 @@ def merge_key(recorded: Recorded) -> tuple[dt.datetime, int, int, int]:
     return (recorded.event.at, 0 if recorded.event.kind is EventKind.RECEIVED else 1, recorded.desk, recorded.seq)
 
 
+def moment_after(last: Recorded, moment: dt.datetime, desk: int) -> dt.datetime:
+    """The time for a new event of ``desk`` at ``moment`` that sorts after ``last`` (the dossier's latest event in
+    the merged order), so the action a clerk takes after seeing that event follows it everywhere.
+
+    A desk's own later event always follows its earlier ones (a higher sequence number). Another desk's event at the
+    same second with a higher desk number (the upper level is desk 99) would sort after it: then the new event is
+    dated one second later. Without this a desk's clock a little behind the upper level's would put the return
+    before the "result ready" it answers, and every other place would drop the return as a conflict.
+    """
+    if (moment, 1, desk) > merge_key(last)[:3] or (last.desk == desk and moment >= last.event.at):
+        return moment
+    return last.event.at + dt.timedelta(seconds=1)
+
+
 def merged_order(events: Iterable[Recorded]) -> list[Recorded]:
     return sorted(events, key=merge_key)
 

@@ -24,7 +24,7 @@ from desk_app.domain.deadlines import (
 )
 from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.lifecycle import DossierState, Event, EventKind, apply, check_allowed
-from desk_app.domain.merge import MergedState, Recorded, fold_merged, merge_key
+from desk_app.domain.merge import MergedState, Recorded, fold_merged, merge_key, moment_after
 from desk_app.domain.validation import nfc
 from desk_app.services.applicant import applicant_columns, applicant_of, corrected, search_text
 from desk_app.services.clock import local
@@ -138,10 +138,11 @@ class DossierActions:
             state, rows = state_of(session, dossier)
             check_allowed(state, kind)
             moment = action_time(at, now, not_before=max(r.at for r in rows))
+            desk = int(SettingsService(session).get("desk"))
+            moment = moment_after(as_recorded(rows[-1]), moment, desk)  # after every event seen, everywhere
             rules = load_rules(session)
             payload = build(session, dossier, state, rows, moment, rules)
             new_state = apply(state, Event(kind, moment, payload))
-            desk = int(SettingsService(session).get("desk"))
             append_event(session, dossier=dossier, desk=desk, kind=kind.value, at=moment, recorded_at=now,
                          actor=self.ctx.actor, payload=payload)
             project(dossier, new_state)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from desk_app.domain.errors import TransitionError
 from desk_app.domain.lifecycle import Event, EventKind, Status, fold
-from desk_app.domain.merge import UPPER_LEVEL_DESK, Recorded, fold_merged, merged_order
+from desk_app.domain.merge import UPPER_LEVEL_DESK, Recorded, fold_merged, merged_order, moment_after
 from desk_app.store.models import VN_TZ
 
 
@@ -132,3 +132,19 @@ def test_every_place_gets_the_same_state_whatever_order_the_events_arrived_in(
 def test_the_applied_events_are_a_history_the_lifecycle_accepts(events: list[Recorded]) -> None:
     merged = fold_merged(events)
     assert fold(r.event for r in merged.applied) == merged.state
+
+
+@pytest.mark.parametrize(("last_desk", "last_kind", "desk", "when", "expected"), [
+    (UPPER_LEVEL_DESK, EventKind.RESULT_READY, 0, "2026-03-02 10:00:00", "2026-03-02 10:00:01"),  # tie, lower desk
+    (2, EventKind.TRANSFERRED, 1, "2026-03-02 10:00:00", "2026-03-02 10:00:01"),
+    (1, EventKind.TRANSFERRED, 2, "2026-03-02 10:00:00", "2026-03-02 10:00:00"),  # a higher desk already follows
+    (0, EventKind.TRANSFERRED, 0, "2026-03-02 10:00:00", "2026-03-02 10:00:00"),  # own desk: the sequence follows
+    (3, EventKind.RECEIVED, 0, "2026-03-02 10:00:00", "2026-03-02 10:00:00"),  # a receipt sorts first anyway
+    (UPPER_LEVEL_DESK, EventKind.RESULT_READY, 0, "2026-03-02 10:05:00", "2026-03-02 10:05:00"),  # later: kept
+])
+def test_a_new_event_is_dated_to_follow_the_latest_event_it_answers(last_desk, last_kind, desk, when, expected):
+    last = rec(last_desk, 4, last_kind, "2026-03-02 10:00", RECEIVED if last_kind is EventKind.RECEIVED else {})
+    moment = moment_after(last, at(when), desk)
+    assert moment == at(expected)
+    new = Recorded(desk, 99 if desk == last_desk else 1, Event(EventKind.RETURNED, moment, {}))
+    assert merged_order([new, last])[-1] is new

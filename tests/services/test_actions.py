@@ -660,3 +660,32 @@ def test_another_desks_clock_ahead_does_not_stop_this_desk(ctx, actions, db, clo
     clock.moment = vn("2026-03-02 09:40")  # hours behind desk 2's clock, after this desk's own last write
     actions.transfer(code, "Tư pháp")
     assert dossier(db, code)["status"] == "in_progress"
+
+
+def test_an_action_at_the_same_second_as_the_upper_levels_decision_still_follows_it(ctx, actions, db, clock, code):
+    """The upper level's clock ran ahead: its "result ready" is dated after this desk's clock. The return the clerk
+    records at once must sort after it in the merged order every place uses, or every other place would drop it."""
+    from sqlalchemy import select
+
+    from desk_app.domain.merge import UPPER_LEVEL_DESK
+    from desk_app.services.integrity import verify
+    from desk_app.services.replay import reproject
+    from desk_app.store.events import SyncState, append_event
+    from desk_app.store.models import Dossier
+
+    actions.transfer(code, upper=True)
+    with db.write_session() as session, session.begin():
+        row = session.scalar(select(Dossier).where(Dossier.code == code))
+        decided = append_event(session, dossier=row, desk=UPPER_LEVEL_DESK, kind="result_ready",
+                               at=vn("2026-03-02 09:02"), recorded_at=vn("2026-03-02 09:02"), actor="cấp trên: cli",
+                               payload={"component": None, "upper": True})
+        decided.sync_state = SyncState.FROM_HUB.value
+        from desk_app.services.actions import recorded_events
+
+        reproject(row, recorded_events(session, row))
+    clock.moment = vn("2026-03-02 09:01")  # a minute behind the upper level's clock, within the tolerance
+    actions.return_result(code)
+    assert last_event(db, code)["at"] == "2026-03-02 09:02:01"
+    assert dossier(db, code)["status"] == "returned"
+    with db.session() as session:
+        assert verify(session).ok
