@@ -12,17 +12,21 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from desk_app import __version__
 from desk_app.domain.errors import DomainError
-from district_hub import api, web
+from desk_app.sync.protocol import API_PREFIX
+from district_hub import api, pages, web
 from district_hub.body import describe_errors
 from district_hub.clock import Clock, system_now
 from district_hub.db import HubDatabase, open_database
 from district_hub.service import Hub
 
 log = logging.getLogger(__name__)
+
+SERVER_ERROR = ("Máy chủ cấp trên gặp lỗi khi xử lý yêu cầu này. Thử lại sau; nếu lỗi lặp lại, báo quản trị máy chủ "
+                "(chi tiết ở nhật ký của máy chủ).")
 
 
 def create_app(db_url: str | None = None, *, database: HubDatabase | None = None,
@@ -53,6 +57,13 @@ def create_app(db_url: str | None = None, *, database: HubDatabase | None = None
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": describe_errors(error.errors())})
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, _error: Exception) -> Response:
+        # Starlette's outermost middleware calls this, then raises the error again for the server's log.
+        if request.url.path.startswith(API_PREFIX):
+            return JSONResponse(status_code=500, content={"detail": SERVER_ERROR})
+        return HTMLResponse(pages.layout("Lỗi máy chủ", f"<p>{SERVER_ERROR}</p>"), status_code=500)
 
     @app.exception_handler(DomainError)
     async def refused(_request: Request, error: DomainError) -> JSONResponse:

@@ -27,11 +27,16 @@ EPILOG = """\
 --db đặt trước hoặc sau tên lệnh đều được, ví dụ:
   district-hub --db postgresql+psycopg://hub@127.0.0.1/hub serve --port 8000
   district-hub add-commune --code 000.31.22.H20 --name "UBND xã Mỹ Phong" --db sqlite:///hub.db
+Chỉ serve, add-commune và add-officer tạo cơ sở dữ liệu SQLite khi tệp chưa có; các lệnh khác báo lỗi.
+Sau khi khôi phục cơ sở dữ liệu từ bản sao lưu: chạy district-hub new-instance trước khi chạy lại serve.
 Mã thoát: 0 thành công; 1 bị từ chối (thông báo nói rõ lý do); 2 sai cách gọi lệnh."""
 
 
+CREATING_COMMANDS = frozenset({"serve", "add-commune", "add-officer"})  # the only ones that may create the database
+
+
 def _open(args: argparse.Namespace) -> HubDatabase:
-    return open_database(db_url(args.db))
+    return open_database(db_url(args.db), create=args.command in CREATING_COMMANDS)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -71,8 +76,8 @@ def cmd_add_officer(args: argparse.Namespace) -> int:
         name, token = add_officer(db, args.name, rotate=args.rotate)
     finally:
         db.close()
-    print(f"Cán bộ '{name}' đăng nhập trang web của máy chủ với tên này và mật khẩu là mã bí mật sau (chỉ hiện một "
-          "lần):")
+    print(f"Cán bộ '{name}' đăng nhập trang web của máy chủ bằng mã bí mật sau làm mật khẩu (chỉ hiện một lần; "
+          "tên ghi ở ô đăng nhập chỉ để nhận biết, chỉ mã bí mật được kiểm tra):")
     print(token)
     return 0
 
@@ -108,6 +113,19 @@ def cmd_decide(args: argparse.Namespace) -> int:
     finally:
         db.close()
     print(outcome.message)
+    return 0
+
+
+def cmd_new_instance(args: argparse.Namespace) -> int:
+    from district_hub.registry import new_instance
+
+    db = _open(args)
+    try:
+        instance = new_instance(db)
+    finally:
+        db.close()
+    print(f"Đã đổi mã phiên bản cơ sở dữ liệu thành {instance}. Ở lần đồng bộ tới, mọi bàn tiếp nhận đọc lại dữ "
+          "liệu của máy chủ từ đầu và gửi lại những gì máy chủ thiếu.")
     return 0
 
 
@@ -156,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     officer = command("add-officer", "Thêm cán bộ cấp trên dùng trang web; in mã bí mật (mật khẩu) ở dòng cuối.",
                       cmd_add_officer)
-    officer.add_argument("--name", required=True, help="tên đăng nhập của cán bộ")
+    officer.add_argument("--name", required=True, help="tên cán bộ, ghi vào các quyết định người đó nhập trên trang "
+                                                       "web (khi đăng nhập, chỉ mã bí mật được kiểm tra)")
     officer.add_argument("--rotate", action="store_true", help="cấp mã bí mật mới cho cán bộ đã có")
 
     stats = command("stats", "Số hồ sơ và số sự kiện máy chủ đang giữ của từng xã.", cmd_stats)
@@ -172,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                                        "supplement, liệt kê đầy đủ một lần)")
     decide.add_argument("--reason", help="lý do yêu cầu bổ sung")
     decide.add_argument("--by", metavar="TÊN", help="người quyết định, ghi vào sự kiện (mặc định: dòng lệnh)")
+
+    command("new-instance", "Đổi mã phiên bản cơ sở dữ liệu: chạy ngay sau khi khôi phục cơ sở dữ liệu từ bản sao "
+                            "lưu (hoặc chép sang máy chủ mới), trước khi chạy lại serve; các bàn sẽ đọc lại từ đầu.",
+            cmd_new_instance)
 
     catalog = command("publish-catalog", "Công bố danh mục thủ tục (dạng database/catalog/procedures.json) cho mọi "
                                          "xã.", _publish("catalog"))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from desk_app.domain.errors import DomainError
 
@@ -28,7 +29,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "hub_schema_version"
 # The newest migration. Checked against alembic's own view by the tests; lets an up-to-date database open without
 # importing alembic (a third of a command's start-up time).
-HEAD_REVISION = "h0001"
+HEAD_REVISION = "h0002"
 _WRITE = "hub_write"
 _PG_MIGRATION_LOCK = 0x6875625F6D6967  # an advisory lock id ("hub_mig"): one migrator at a time
 
@@ -144,8 +145,30 @@ class HubDatabase:
         self.engine.dispose()
 
 
-def open_database(url: str) -> HubDatabase:
-    """Open (and bring to the current schema) the database at ``url``."""
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an unreadable URL)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # an unreadable URL is refused by HubDatabase with its own message
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def open_database(url: str, *, create: bool = True) -> HubDatabase:
+    """Open (and bring to the current schema) the database at ``url``.
+
+    ``create=False``: a SQLite file that does not exist yet is refused instead of created empty (a command that only
+    reads, or that needs communes already registered, run with a forgotten ``--db``)."""
+    path = sqlite_file(url)
+    if not create and path is not None and not path.is_file():
+        from district_hub.config import DATA_DIR_ENV
+
+        raise DatabaseError(
+            f"Không có cơ sở dữ liệu của máy chủ tại '{path}'. Chỉ rõ cơ sở dữ liệu đang dùng bằng --db (hoặc biến "
+            f"môi trường {DATA_DIR_ENV}); cơ sở dữ liệu mới chỉ được tạo bởi 'district-hub serve', 'add-commune' "
+            "hoặc 'add-officer'.", field="db")
     try:
         return HubDatabase(url)
     except DomainError:

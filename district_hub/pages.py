@@ -110,5 +110,7 @@ def lookup_page(*, code: str = "", key: str = "", asked: bool = False, found: Pu
 
 
 def login_required_page() -> str:
-    return layout("Cần đăng nhập", "<p>Trang này dành cho cán bộ cấp trên. Đăng nhập bằng tên cán bộ và mã bí mật "
-                                   "(district-hub add-officer cấp).</p>")
+    return layout("Cần đăng nhập", "<p>Trang này dành cho cán bộ cấp trên. Khi trình duyệt hỏi, ghi mã bí mật của "
+                                   "cán bộ (district-hub add-officer cấp) vào ô mật khẩu. Chỉ mã bí mật được kiểm "
+                                   "tra: nó cho biết cán bộ nào đăng nhập; ô tên đăng nhập ghi gì cũng được (nên "
+                                   "ghi tên mình).</p>")

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 
 from desk_app.domain.calendar import optional_from_data, schedules_from_data
+from desk_app.domain.catalog_rules import check_catalog
 from desk_app.domain.chain import canonical_json
-from desk_app.domain.deadlines import TimeLimit, TimeUnit
 from desk_app.domain.errors import DomainError, ValidationError
 from district_hub.clock import Clock, system_now, to_text
 from district_hub.config import shipped_holidays_file
@@ -45,52 +45,10 @@ def _bad(message: str) -> ValidationError:
     return ValidationError(message, field="file")
 
 
-def _text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
 def validate_catalog(content: Any) -> None:
-    """The shape of database/catalog/procedures.json: catalog_version, fields, procedures (each with code, name,
-    field, time_limit, documents, resolving_body)."""
-    if not isinstance(content, dict):
-        raise _bad("Tệp danh mục phải là một đối tượng JSON có catalog_version, fields và procedures.")
-    if not _text(content.get("catalog_version")):
-        raise _bad("Tệp danh mục thiếu 'catalog_version' (ví dụ \"2026.2\").")
-    fields = content.get("fields")
-    if not isinstance(fields, list) or not fields:
-        raise _bad("Tệp danh mục thiếu danh sách lĩnh vực 'fields' ([{\"code\": \"HT\", \"name\": \"Hộ tịch\"}, ...]).")
-    field_codes = set()
-    for index, item in enumerate(fields, start=1):
-        if not isinstance(item, dict) or not _text(item.get("code")) or not _text(item.get("name")):
-            raise _bad(f"Lĩnh vực thứ {index} trong 'fields' cần có 'code' và 'name'.")
-        field_codes.add(item["code"])
-    procedures = content.get("procedures")
-    if not isinstance(procedures, list) or not procedures:
-        raise _bad("Tệp danh mục thiếu danh sách thủ tục 'procedures'.")
-    codes: set[str] = set()
-    for index, item in enumerate(procedures, start=1):
-        where = f"Thủ tục thứ {index}" + (f" ({item.get('code')})" if isinstance(item, dict) and
-                                          _text(item.get("code")) else "")
-        if not isinstance(item, dict):
-            raise _bad(f"{where} phải là một đối tượng JSON.")
-        for key in ("code", "name", "field", "resolving_body"):
-            if not _text(item.get(key)):
-                raise _bad(f"{where} thiếu '{key}'.")
-        if item["code"] in codes:
-            raise _bad(f"{where}: mã thủ tục {item['code']} xuất hiện hai lần.")
-        codes.add(item["code"])
-        if item["field"] not in field_codes:
-            raise _bad(f"{where}: lĩnh vực '{item['field']}' không có trong 'fields'.")
-        limit = item.get("time_limit")
-        try:
-            TimeLimit(int(limit["value"]), TimeUnit(limit["unit"]))  # type: ignore[index]
-        except (KeyError, TypeError, ValueError, DomainError):
-            raise _bad(f"{where}: 'time_limit' phải có dạng {{\"value\": 5, \"unit\": \"working_days\"}} (đơn vị "
-                       "same_day, working_days, working_hours, days hoặc months).") from None
-        documents = item.get("documents")
-        if not isinstance(documents, list) or not all(isinstance(d, dict) and _text(d.get("name"))
-                                                      for d in documents):
-            raise _bad(f"{where}: 'documents' phải là danh sách giấy tờ, mỗi giấy tờ có 'name'.")
+    """The shape of database/catalog/procedures.json, exactly as a desk loads it (desk_app.domain.catalog_rules):
+    a catalog a desk could not load is never published."""
+    check_catalog(content)
 
 
 def validate_holidays(content: Any) -> None:

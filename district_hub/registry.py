@@ -1,10 +1,12 @@
-"""The communes the server knows (each with its bearer token) and the upper level's officers (the web form's users).
+"""The communes the server knows (each with its bearer token), the upper level's officers (the web form's users),
+and the server database's own instance id.
 
 Tokens are shown once, when issued, and stored only as their SHA-256 (:mod:`district_hub.tokens`).
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -14,7 +16,7 @@ from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.validation import nfc
 from district_hub.clock import Clock, system_now, to_text
 from district_hub.db import HubDatabase
-from district_hub.schema import communes, officers
+from district_hub.schema import communes, hub_meta, officers
 from district_hub.tokens import new_token, token_hash
 
 MAX_NAME = 200
@@ -121,3 +123,27 @@ def officer_by_token(conn: Connection, token: str) -> Officer | None:
     row = conn.execute(select(officers.c.id, officers.c.name, officers.c.token_hash)
                        .where(officers.c.token_hash == token_hash(token))).first()
     return Officer(row.id, row.name, row.token_hash) if row else None
+
+
+def instance_id(conn: Connection) -> str:
+    """The instance id of this server database (HubStatus.instance)."""
+    return conn.scalar(select(hub_meta.c.instance).where(hub_meta.c.id == 1)) or ""
+
+
+def renew_instance(conn: Connection, clock: Clock = system_now) -> str:
+    """Give this server database a new instance id, inside the caller's write transaction; returns it.
+
+    Every desk that sees the new id in the status reads the feed again from the start (the ids of the feed it holds
+    belong to another life of the database: a restored backup gives the ids after its last event out again).
+    """
+    new = str(uuid.uuid4())
+    values = {"instance": new, "instance_since": to_text(clock())}
+    if conn.execute(update(hub_meta).where(hub_meta.c.id == 1).values(values)).rowcount == 0:
+        conn.execute(insert(hub_meta).values(id=1, **values))
+    return new
+
+
+def new_instance(db: HubDatabase, clock: Clock = system_now) -> str:
+    """``district-hub new-instance``: after the database was restored from a backup (or copied to a new server)."""
+    with db.write() as conn:
+        return renew_instance(conn, clock)

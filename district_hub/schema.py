@@ -59,6 +59,7 @@ events = Table(
     UniqueConstraint("commune_id", "desk", "seq", name="uq_events_chain"),
     Index("ix_events_commune_id", "commune_id", "id"),
     Index("ix_events_commune_dossier", "commune_id", "dossier_code"),
+    sqlite_autoincrement=True,  # an id once given is never given again (PostgreSQL's sequence already never goes back)
 )
 
 chain_heads = Table(
@@ -113,4 +114,14 @@ officers = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", String(TIME), nullable=False),
+)
+
+# One row (id 1): the instance id of this server database, returned in HubStatus.instance. A new id (district-hub
+# new-instance, or a desk's feed cursor this database never gave out) tells every desk to read the feed from the start.
+hub_meta = Table(
+    "hub_meta",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance", String(36), nullable=False),
+    Column("instance_since", String(TIME), nullable=False),
 )

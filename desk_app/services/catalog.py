@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.config import catalog_dir
 from desk_app.domain.calendar import schedules_from_data
+from desk_app.domain.catalog_rules import check_catalog
 from desk_app.domain.deadlines import TimeLimit, TimeUnit
 from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.fees import FeeRule
@@ -54,7 +55,11 @@ def load_catalog(session: Session, path: Path | None = None) -> int:
 
 def load_catalog_data(session: Session, data: dict[str, Any]) -> int:
     """Insert or update every procedure of a catalog (the shape of procedures.json, from the shipped file or published
-    by the upper level); procedures it no longer lists are deactivated. Returns how many it holds."""
+    by the upper level); procedures it no longer lists are deactivated. Returns how many it holds.
+
+    A catalog that breaks :func:`~desk_app.domain.catalog_rules.check_catalog` is refused (ValidationError naming the
+    procedure and the field) before anything is written."""
+    check_catalog(data)
     fields = {f["code"]: f["name"] for f in data["fields"]}
     version = str(data["catalog_version"])
     existing = {p.code: p for p in session.scalars(select(Procedure))}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from district_hub.cli import main
+from district_hub.db import open_database
 from tests.hub.support import AGENCY, OTHER_AGENCY
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,6 +79,7 @@ def test_rotate_issues_a_new_token(sqlite_url: str, capsys: pytest.CaptureFixtur
 
 def test_publish_commands_check_the_file(sqlite_url: str, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
+    open_database(sqlite_url).close()
     code, out, _ = run(capsys, sqlite_url, "publish-catalog", str(REPO / "database" / "catalog" / "procedures.json"))
     assert code == 0 and "Đã công bố danh mục thủ tục" in out
     bad = tmp_path / "holidays.json"
@@ -91,16 +93,50 @@ def test_help_documents_db_and_the_commands() -> None:
                            text=True, timeout=60, check=False)
     assert shown.returncode == 0
     for word in ("--db", "serve", "add-commune", "stats", "decide", "publish-catalog", "publish-holidays",
-                 "trước hoặc sau"):
+                 "new-instance", "trước hoặc sau", "khôi phục"):
         assert word in shown.stdout
 
 
 def test_the_default_database_is_in_the_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISTRICT_HUB_DATA_DIR", str(tmp_path / "data"))
+    added = subprocess.run([sys.executable, "-m", "district_hub", "add-officer", "--name", "Lê Văn Tám"], cwd=REPO,
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert added.returncode == 0, added.stderr
+    assert (tmp_path / "data" / "hub.db").is_file()
     done = subprocess.run([sys.executable, "-m", "district_hub", "stats", "--json"], cwd=REPO, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0 and json.loads(done.stdout) == {"communes": {}}
-    assert (tmp_path / "data" / "hub.db").is_file()
+
+
+@pytest.mark.parametrize("command", [["stats"], ["stats", "--json"], ["new-instance"],
+                                     ["decide", f"{AGENCY}-260302-0001", "result"],
+                                     ["publish-catalog", str(REPO / "database" / "catalog" / "procedures.json")],
+                                     ["publish-holidays", str(REPO / "database" / "catalog" / "holidays.json")]])
+def test_a_forgotten_db_is_refused_not_created(command: list[str], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere" / "hub.db"
+    code, out, err = run(capsys, f"sqlite:///{missing}", *command)
+    assert code == 1 and out == ""
+    assert "Không có cơ sở dữ liệu của máy chủ" in err and str(missing) in err and "--db" in err
+    assert "DISTRICT_HUB_DATA_DIR" in err and "add-commune" in err
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_new_instance_changes_the_status_instance(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from district_hub.registry import instance_id
+
+    assert run(capsys, sqlite_url, "add-officer", "--name", "Lê Văn Tám")[0] == 0
+    database = open_database(sqlite_url)
+    try:
+        with database.read() as conn:
+            before = instance_id(conn)
+        code, out, _ = run(capsys, sqlite_url, "new-instance")
+        with database.read() as conn:
+            after = instance_id(conn)
+    finally:
+        database.close()
+    assert code == 0 and after in out and "đọc lại" in out
+    assert before and after and before != after
 
 
 NO_QT = """
@@ -110,6 +146,7 @@ for name in ("PySide6", "reportlab", "openpyxl", "pypdfium2", "barcode"):
 from fastapi.testclient import TestClient
 import district_hub.app
 from district_hub.cli import main
+from district_hub.db import open_database
 app = district_hub.app.create_app(sys.argv[1])
 with TestClient(app) as client:
     assert client.get("/api/v1/health").json() == {"status": "ok"}

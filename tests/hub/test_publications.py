@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from desk_app.domain.errors import ValidationError
 from district_hub.db import HubDatabase
 from district_hub.publishing import content_sha256, publish, publish_file, validate_catalog, validate_holidays
+from district_hub.schema import publications
 
 CATALOG = Path(__file__).resolve().parents[2] / "database" / "catalog"
 
@@ -38,6 +40,11 @@ def test_the_shipped_files_are_valid_publications(hub_db: HubDatabase) -> None:
     (lambda c: c["procedures"][0].update(time_limit={"value": 3, "unit": "weeks"}), "time_limit"),
     (lambda c: c["procedures"][0].update(documents="Tờ khai"), "documents"),
     (lambda c: c["procedures"].append(copy.deepcopy(c["procedures"][0])), "hai lần"),
+    # what a desk's loader reads besides (desk_app.domain.catalog_rules): refused here, never a KeyError there
+    (lambda c: c["procedures"][0]["documents"][0].pop("copies"), "'copies'"),
+    (lambda c: c["procedures"][0].update(fee="miễn phí"), "'fee'"),
+    (lambda c: c["procedures"][0].update(variants=[{"label": "Cần xác minh",
+                                                     "time_limit": {"value": 5, "unit": "days"}}]), "'key'"),
 ])
 def test_a_malformed_catalog_is_refused_with_what_is_wrong(change: Any, message: str) -> None:
     catalog = _catalog()
@@ -72,3 +79,13 @@ def test_a_new_content_is_a_new_publication(hub_db: HubDatabase) -> None:
     second = publish(hub_db, "holidays", {"years": {"2028": {"off": []}}})
     back = publish(hub_db, "holidays", {"years": {"2027": {"off": []}}})
     assert first.new and second.new and back.new and first.id < second.id < back.id
+
+
+def test_publish_refuses_a_catalog_a_desk_could_not_load_and_stores_nothing(hub_db: HubDatabase) -> None:
+    catalog = _catalog()
+    del catalog["procedures"][0]["documents"][0]["originals"]
+    code = catalog["procedures"][0]["code"]
+    with pytest.raises(ValidationError, match=f"Thủ tục {code}.*'originals'"):
+        publish(hub_db, "catalog", catalog)
+    with hub_db.read() as conn:
+        assert conn.scalar(select(func.count()).select_from(publications)) == 0

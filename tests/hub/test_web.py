@@ -75,7 +75,9 @@ def test_the_overview_page_needs_an_officer(client: TestClient, officer_token: s
     anonymous = client.get("/")
     assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"].startswith("Basic")
     assert "đăng nhập" in anonymous.text.lower()
+    assert "Chỉ mã bí mật được kiểm tra" in anonymous.text and "ô mật khẩu" in anonymous.text
     assert client.get("/", headers=basic("Lê Văn Tám", "sai-mat-khau")).status_code == 401
+    assert client.get("/", headers=basic("ai cũng được", officer_token)).status_code == 200  # only the token counts
     assert client.get("/", headers={"Authorization": "Basic !!!"}).status_code == 401
     page = client.get("/", headers=basic("Lê Văn Tám", officer_token))
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
