@@ -69,17 +69,49 @@ def _rows(session: Session, sql: str) -> Iterator[tuple[Any, ...]]:
         yield from batch
 
 
+Link = tuple[str, str, str]  # a chain link's uuid, prev_hash, hash
+
+
+def _links(session: Session) -> dict[int, dict[int, Link]]:
+    """The foreign events kept as links of their chain only (desk_app.sync.inbox), by desk and sequence number."""
+    links: dict[int, dict[int, Link]] = {}
+    for desk, seq, link_uuid, prev, digest in _rows(session, "SELECT desk, seq, uuid, prev_hash, hash "
+                                                             "FROM chain_links ORDER BY desk, seq"):
+        links.setdefault(desk, {})[seq] = (link_uuid, prev, digest)
+    return links
+
+
+def _bridge(report: VerifyReport, desk: int, links: dict[int, Link], start: int, stop: int | None,
+            prev_hash: str) -> tuple[int, str]:
+    """Walk the links of ``desk`` from ``start`` while they run without a hole (up to ``stop`` excluded): the chain
+    goes on through them. Returns the next sequence number expected and the hash the next event must continue.
+
+    A link's own hash cannot be recomputed here (its content is not kept: only its place and hashes): what is
+    checked is that it continues the chain (its prev_hash) and that the next event continues it (its hash)."""
+    seq = start
+    while seq in links and (stop is None or seq < stop):
+        _, link_prev, link_hash = links[seq]
+        if link_prev != prev_hash:
+            report.problems.append(f"Chuỗi băm đứt ở bàn {desk}, sự kiện số {seq} (chỉ giữ vị trí, nội dung không áp "
+                                   "dụng): không khớp với sự kiện liền trước")
+        seq, prev_hash = seq + 1, link_hash
+    return seq, prev_hash
+
+
 def _check_chains(session: Session, report: VerifyReport) -> None:
     anchors = {name: value for name, value in session.connection().exec_driver_sql(
         "SELECT name, value FROM counters WHERE name LIKE 'chain:%'")}
+    all_links = _links(session)
     rows = _rows(session, "SELECT desk, seq, uuid, dossier_code, kind, at, recorded_at, actor, payload, prev_hash, "
                           "hash FROM dossier_events ORDER BY desk, seq")
     last_seen: dict[int, int] = {}
     for desk, events in groupby(rows, key=lambda r: r[0]):
         report.desks.add(desk)
+        links = all_links.pop(desk, {})
         expected_seq, prev_hash = 1, GENESIS_HASH
         for _, seq, event_uuid, code, kind, at, recorded_at, actor, payload, stored_prev, stored_hash in events:
             report.events += 1
+            expected_seq, prev_hash = _bridge(report, desk, links, expected_seq, seq, prev_hash)
             where = f"bàn {desk}, sự kiện số {seq} (hồ sơ {code})"
             if seq != expected_seq:
                 gap = f"{expected_seq}–{seq - 1}" if seq - 1 > expected_seq else str(expected_seq)
@@ -95,6 +127,17 @@ def _check_chains(session: Session, report: VerifyReport) -> None:
             last_seen[desk] = seq
             if len(report.problems) > MAX_PROBLEMS:
                 return
+        end, _ = _bridge(report, desk, links, expected_seq, None, prev_hash)  # links after the last event
+        last_seen[desk] = end - 1
+    for desk, links in all_links.items():  # a chain held here only as links
+        report.desks.add(desk)
+        end, _ = _bridge(report, desk, links, 1, None, GENESIS_HASH)
+        if end == 1:
+            first = min(links)
+            report.problems.append(f"Chuỗi sự kiện đứt ở bàn {desk}, sự kiện số {first}: thiếu sự kiện số "
+                                   f"{'1' if first == 2 else f'1–{first - 1}'}")
+            end, _ = _bridge(report, desk, links, first, None, links[first][1])
+        last_seen[desk] = end - 1
     for name, anchored in anchors.items():
         desk = int(name.split(":")[1])
         if last_seen.get(desk, 0) != anchored:

@@ -24,6 +24,7 @@ from desk_app.domain.validation import mask_id_number, normalize_phone, vn_fold
 from desk_app.services.actions import find_dossier, recorded_events
 from desk_app.services.context import ServiceContext
 from desk_app.services.rules import load_rules
+from desk_app.store.events import SyncState
 from desk_app.store.models import Dossier, DossierEvent
 
 SEARCH_LIMIT = 50
@@ -225,8 +226,8 @@ def stats(session: Session) -> dict[str, Any]:
     return {
         "dossiers": session.scalar(select(func.count()).select_from(Dossier)) or 0,
         "events": session.scalar(select(func.count()).select_from(DossierEvent)) or 0,
-        "events_by_sync_state": {state: by_state.get(state, 0) for state in ("to_send", "sent", "acknowledged",
-                                                                               "set_aside")},
+        # Every state, those with no event too (from_hub: the other desks' and the upper level's events).
+        "events_by_sync_state": {state.value: 0 for state in SyncState} | by_state,
     }
 
 

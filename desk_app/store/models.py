@@ -226,3 +226,24 @@ class SyncRun(Base):
     received: Mapped[int] = mapped_column(Integer, default=0)
     set_aside: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
+
+
+class ChainLink(Base):
+    """A foreign event (another desk's, the upper level's) taken in as a link of its desk's chain only: its place
+    (desk, seq) and hashes, never its content, never folded into a dossier. The server refused its content, or this
+    desk could not apply it (unknown dossier, hash not matching, a receipt whose code is taken). ``desk-app verify``
+    bridges the chain over it (migration 0005)."""
+
+    __tablename__ = "chain_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desk: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    dossier_code: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)  # Vietnamese: why it is a link only
+    taken_at: Mapped[dt.datetime] = mapped_column(VNDateTime)
+
+    __table_args__ = (UniqueConstraint("desk", "seq", name="uq_chain_links_desk_seq"),)

@@ -28,12 +28,13 @@ from desk_app.services.settings import SettingsService
 from desk_app.store.models import SyncRun
 from desk_app.sync import client as client_module
 from desk_app.sync.client import HubClient, HubError, HubRefused, HubTooLarge
-from desk_app.sync.inbox import cursors, take_in
+from desk_app.sync.inbox import cursors, reset_cursors, stored_instance, take_in
 from desk_app.sync.outbox import (
     Batch,
     SetAsideEvent,
     acknowledge,
     chain_end,
+    hash_at,
     mark_sent,
     next_batch,
     pending_count,
@@ -41,7 +42,7 @@ from desk_app.sync.outbox import (
     set_aside,
     set_aside_events,
 )
-from desk_app.sync.protocol import MAX_BATCH_EVENTS, MAX_FEED_LIMIT, PushBatch, Refusal, Rejected
+from desk_app.sync.protocol import MAX_BATCH_EVENTS, MAX_FEED_LIMIT, HubStatus, PushBatch, Refusal, Rejected
 
 __all__ = ["SetAsideEvent", "SyncOutcome", "SyncProgress", "probe", "run_sync"]
 
@@ -70,11 +71,14 @@ class SyncOutcome:
     status: Status
     sent: int  # events the server acknowledged during this run
     received: int  # events of other desks and of the upper level taken in
-    set_aside: tuple[SetAsideEvent, ...]  # events the server refused during this run (still set aside)
+    set_aside: tuple[SetAsideEvent, ...]  # every event of this desk the server refused, still set aside (this
+    # run's and earlier runs'): while any remain the status is "set_aside"
     conflicts: tuple[str, ...]  # what came down but could not be applied, for a person to look at
     message: str
     started_at: dt.datetime
     finished_at: dt.datetime
+    waiting: int = 0  # this desk's events still not acknowledged after the run (the chain stalled at a refused link,
+    # or the run stopped before sending them)
 
     @property
     def exit_code(self) -> int:
@@ -167,22 +171,70 @@ class _Run:
             raise _Stop("refused", f"Mã bí mật đang dùng là của {status.commune_name} (mã cơ quan {status.commune}), "
                                    f"không phải của xã này (mã cơ quan {self.agency}). Kiểm tra lại mã bí mật và mã cơ "
                                    "quan trong Thiết lập → Đồng bộ cấp trên. Chưa gửi gì.")
+        self.follow_instance(status)
         head = status.desks.get(str(self.desk))
         self.server_seq = head.seq if head is not None else 0
+        with self.ctx.db.session() as session:
+            ours = chain_end(session, self.desk)
+            local_hash = hash_at(session, self.desk, self.server_seq) if head is not None and head.seq else None
+        if head is not None and head.seq > 0:
+            self.check_fork(head.seq, head.hash, ours, local_hash)
         with self.write() as session:
             requeued = requeue_beyond(session, self.desk, self.server_seq)
-            ours = chain_end(session, self.desk)
             self.tally.to_send = pending_count(session, self.desk)
         if requeued:
             log.warning("sync: the server holds desk %d only up to %d; %d acknowledged events queued again",
                         self.desk, self.server_seq, requeued)
             self.tally.notes.append(f"Cấp trên chỉ còn giữ đến sự kiện số {self.server_seq} của bàn này (máy chủ có "
                                     f"thể đã khôi phục từ bản sao lưu): {requeued} sự kiện được gửi lại.")
-        if self.server_seq > ours:
-            self.tally.conflicts.append(
-                f"Cấp trên đang giữ {self.server_seq} sự kiện của bàn {self.desk}, nhiều hơn máy này ({ours}): máy có "
-                "thể đã được khôi phục từ một bản sao lưu cũ. Các sự kiện ghi sau đó sẽ bị từ chối; liên hệ cấp trên "
-                "trước khi làm tiếp.")
+
+    def follow_instance(self, status: HubStatus) -> None:
+        """A server database replaced (restored from a backup, moved) reuses its feed positions: read the feed again
+        from the start (events already held are skipped by UUID). An old server names no instance: nothing to do."""
+        if not status.instance:
+            return
+        with self.write() as session:
+            before = stored_instance(session)
+            if before == status.instance:
+                return
+            reset = reset_cursors(session, status.instance)
+        if reset:
+            log.warning("sync: the server's database changed; the feed is read again from the start")
+            self.tally.notes.append("Cơ sở dữ liệu của máy chủ cấp trên đã thay đổi (khôi phục từ bản sao lưu hoặc "
+                                    "chuyển máy): dữ liệu từ cấp trên được nhận lại từ đầu, không nhận trùng.")
+
+    def check_fork(self, server_seq: int, server_hash: str, ours: int, local_hash: str | None) -> None:
+        """Stop before anything moves when this desk's chain and the server's copy of it have parted.
+
+        - The local event at the server's head differs from the server's (whether the local chain is longer, as
+          long or shorter is beside the point): the desk wrote other events under numbers the server already
+          holds, typically after being restored from a backup taken before a sync. Pushing would be refused as a
+          chain break for ever, and its dossier codes may duplicate codes the upper level already holds.
+        - The local chain is shorter than the server's: the desk lost events the server holds (restored from an
+          older backup). Its next events would reuse sequence numbers (and dossier codes) the server already
+          holds, and the feed never gives a desk its own events back: refused too.
+        - The server's chain shorter than ours with the same event at its head is the known case of a server
+          restored from an older backup: not a fork, what it lost is queued again (``requeue_beyond``).
+        """
+        where = f"bàn {self.desk}"
+        if ours < server_seq:
+            lost = f"sự kiện số {server_seq}" if ours + 1 == server_seq else f"các sự kiện số {ours + 1}–{server_seq}"
+            log.error("sync: desk %d holds %d events, the server %d: refused", self.desk, ours, server_seq)
+            raise _Stop("refused", (
+                f"Dữ liệu của {where} trên máy này đã lệch khỏi dữ liệu cấp trên đang giữ: cấp trên đã nhận "
+                f"{server_seq} sự kiện của {where}, máy này chỉ còn {ours}. Thường là do máy đã được khôi phục từ một "
+                f"bản sao lưu cũ sau khi đã đồng bộ: {lost} không còn trên máy, và các hồ sơ tiếp nhận từ nay có thể "
+                "trùng mã và trùng "
+                "số thứ tự với hồ sơ cấp trên đã có. Không tiếp tục làm việc trên bàn này; quản trị viên liên hệ cấp "
+                "trên để đối chiếu và khôi phục dữ liệu. Chưa gửi, chưa nhận gì."))
+        if local_hash is not None and local_hash != server_hash:
+            log.error("sync: desk %d event %d differs from the server's: refused", self.desk, server_seq)
+            raise _Stop("refused", (
+                f"Dữ liệu của {where} trên máy này đã lệch khỏi dữ liệu cấp trên đang giữ: sự kiện số {server_seq} "
+                f"của {where} trên máy khác với sự kiện cùng số cấp trên đã nhận. Thường là do máy đã được khôi phục từ "
+                "một bản sao lưu cũ sau khi đã đồng bộ, rồi ghi tiếp: các mã hồ sơ cấp từ đó có thể trùng với mã hồ sơ "
+                "cấp trên đã có. Không tiếp tục làm việc trên bàn này; quản trị viên liên hệ cấp trên để đối chiếu "
+                "và khôi phục dữ liệu. Chưa gửi, chưa nhận gì."))
 
     def push(self) -> None:
         limit = BATCH_EVENTS
@@ -300,17 +352,26 @@ MISSING = {"upper_level_url": "địa chỉ máy chủ cấp trên", "upper_leve
            "agency_code": "mã cơ quan của xã"}
 
 
-def _summary(status: Status, tally: _Tally, set_aside: int, stop_message: str) -> str:
+def _summary(status: Status, tally: _Tally, set_aside: int, waiting: int, stop_message: str) -> str:
     if status in ("refused", "not_configured"):
         return stop_message
-    moved = f"đã gửi {tally.sent} sự kiện, nhận {tally.received} sự kiện từ cấp trên"
+    moved = (f"đã gửi {tally.sent} sự kiện, nhận {tally.received} sự kiện từ máy chủ cấp trên (của các bàn khác và "
+             "của cấp trên)")
     if status in ("unreachable", "cancelled"):
         done = f" Trước đó {moved}." if tally.sent or tally.received else ""
-        return f"{stop_message}{done}"
+        kept = (f" {waiting} sự kiện của bàn này đang chờ gửi, vẫn được giữ nguyên trên máy và sẽ được gửi lần sau."
+                if waiting else "")
+        return f"{stop_message}{done}{kept}"
     parts = [f"Đồng bộ xong: {moved}."]
     if set_aside:
-        parts.append(f"{set_aside} sự kiện bị cấp trên từ chối, đã để riêng kèm lý do; các sự kiện khác không bị "
-                     "ảnh hưởng.")
+        new = len(tally.set_aside)
+        when = f" ({new} trong lần này)" if 0 < new < set_aside else ""
+        parts.append(f"{set_aside} sự kiện của bàn này bị cấp trên từ chối{when}, vẫn đang để riêng kèm lý do.")
+        if waiting:
+            parts.append(f"{waiting} sự kiện ghi sau đó chưa gửi được: cấp trên không nhận tiếp chuỗi sự kiện sau "
+                         "sự kiện bị từ chối.")
+        else:
+            parts.append("Các sự kiện khác đã được cấp trên xác nhận.")
     parts.extend(tally.notes)
     if tally.conflicts:
         parts.append(f"{len(tally.conflicts)} điểm cần người xem lại (xem danh sách).")
@@ -350,10 +411,11 @@ def run_sync(ctx: ServiceContext, *, hub_url: str | None = None, token: str | No
             except _Stop as stop:
                 status, stop_message = stop.status, stop.message
     with ctx.db.session() as session:
-        aside = tuple(set_aside_events(session, desk, tally.set_aside))
+        aside = tuple(set_aside_events(session, desk))  # every one still outstanding, not only this run's
+        waiting = pending_count(session, desk)
     if status == "ok" and aside:
         status = "set_aside"
-    message = _summary(status, tally, len(aside), stop_message)
+    message = _summary(status, tally, len(aside), waiting, stop_message)
     finished = ctx.clock.now()
     with ctx.db.write_session() as session, session.begin():
         session.add(SyncRun(started_at=started, finished_at=finished, status=status, sent=tally.sent,
@@ -361,7 +423,7 @@ def run_sync(ctx: ServiceContext, *, hub_url: str | None = None, token: str | No
     log.info("sync %s: sent %d, received %d, set aside %d, conflicts %d", status, tally.sent, tally.received,
              len(aside), len(tally.conflicts))
     outcome = SyncOutcome(status, tally.sent, tally.received, aside, tuple(tally.conflicts), message, started,
-                          finished)
+                          finished, waiting)
     if progress is not None:
         progress(SyncProgress("done", tally.sent, tally.to_send, tally.received, message))
     return outcome

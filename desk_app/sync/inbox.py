@@ -5,7 +5,12 @@ in the same transaction: an interruption at any byte neither loses nor doubles a
 (by UUID) is skipped. Foreign events are stored as written (their own desk, sequence number and hashes, sync state
 ``from_hub``) and their chain head anchored in ``chain:<desk>`` as for the desk's own, so ``desk-app verify`` checks
 their chains too. A receipt from another desk creates the dossier row; every touched dossier is re-projected from
-all its events (desk_app.services.replay). What cannot be applied is reported, never raised.
+all its events (desk_app.services.replay). What cannot be applied is reported, never raised, and kept as a link of
+its desk's chain only (``chain_links``: place and hashes, never folded into a dossier) so that chain has no hole:
+an event whose content the upper level refused, one for a dossier this desk does not hold, one whose hash does not
+match its content, a receipt whose code or lookup key is taken here. Events for a dossier whose receipt came down as a
+link only (its code is another dossier here: a desk restored from an old backup re-issued it) become links too, so
+they never touch the local dossier of the same code.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from desk_app.services.catalog import import_holidays_data, load_catalog_data
 from desk_app.services.replay import events_of, replay, reproject
 from desk_app.store.counters import last_value, store_value
 from desk_app.store.events import SyncState, chain_counter, chain_head
-from desk_app.store.models import Dossier, DossierEvent
+from desk_app.store.models import ChainLink, Dossier, DossierEvent, Setting
 from desk_app.sync.protocol import Feed, FeedEvent, Publication, WireEvent
 from desk_app.sync.wire import hash_verifies, row_values
 
@@ -36,12 +41,14 @@ log = logging.getLogger(__name__)
 
 EVENTS_CURSOR = "sync:events_cursor"
 PUBLICATIONS_CURSOR = "sync:publications_cursor"
+HUB_INSTANCE = "sync:hub_instance"  # a row of ``settings`` outside the settings a person sets
 UPPER_ACTOR = "cấp trên"
 
 
 @dataclass
 class PageResult:
     stored: int = 0  # foreign events stored
+    links: int = 0  # foreign events kept as links of their chain only (not applied)
     already_held: int = 0  # events held before (a page taken twice)
     publications: int = 0  # publications applied
     dossiers: int = 0  # dossiers re-projected
@@ -52,6 +59,27 @@ class PageResult:
 def cursors(session: Session) -> tuple[int, int]:
     """Where the next page starts: (events_after, publications_after)."""
     return last_value(session, EVENTS_CURSOR) or 0, last_value(session, PUBLICATIONS_CURSOR) or 0
+
+
+def stored_instance(session: Session) -> str:
+    """The server database the cursors belong to (``HubStatus.instance``; empty when none was named yet)."""
+    row = session.get(Setting, HUB_INSTANCE)
+    return row.value if row is not None else ""
+
+
+def reset_cursors(session: Session, instance: str) -> bool:
+    """The cursors now belong to the server database ``instance``: back to the start when they were positions in
+    another one (the feed is read again; events already held are skipped by UUID). Returns whether they moved."""
+    moved = cursors(session) != (0, 0)
+    if moved:
+        store_value(session, EVENTS_CURSOR, 0)
+        store_value(session, PUBLICATIONS_CURSOR, 0)
+    row = session.get(Setting, HUB_INSTANCE)
+    if row is None:
+        session.add(Setting(key=HUB_INSTANCE, value=instance))
+    else:
+        row.value = instance
+    return moved
 
 
 def _where(desk: int) -> str:
@@ -81,28 +109,50 @@ class _Page:
         self.touched: dict[int, Dossier] = {}
 
     def head(self, desk: int) -> tuple[int, str]:
+        """The last place of ``desk``'s chain held here, as an event or as a link."""
         if desk not in self.heads:
-            self.heads[desk] = chain_head(self.session, desk)
+            seq, digest = chain_head(self.session, desk)
+            link = self.session.execute(select(ChainLink.seq, ChainLink.hash).where(ChainLink.desk == desk)
+                                        .order_by(ChainLink.seq.desc()).limit(1)).first()
+            self.heads[desk] = (link[0], link[1]) if link is not None and link[0] > seq else (seq, digest)
         return self.heads[desk]
 
     def refuse(self, event: WireEvent, why: str, tag: str) -> None:
         self.result.conflicts.append(f"Không nhận {_event_text(event)}: {why}.")
         log.warning("sync: feed event desk %d seq %d not taken in (%s)", event.desk, event.seq, tag)
 
+    def link(self, event: WireEvent, why: str, tag: str) -> None:
+        """Not applied, but kept as a link of its desk's chain (when its place is free), so the chain has no hole.
+
+        A rejected event must never change a dossier: only its place and hashes are stored."""
+        self.refuse(event, why, tag)
+        seq, _ = self.head(event.desk)
+        if event.seq <= seq:
+            return  # its place is taken here: the refusal above is all there is
+        if event.seq != seq + 1 or event.prev_hash != self.head(event.desk)[1]:
+            self.result.conflicts.append(f"Chuỗi sự kiện của {_where(event.desk)} không liền mạch trước "
+                                         f"{_event_text(event)}; vị trí này vẫn được ghi nhận.")
+        self.session.add(ChainLink(desk=event.desk, seq=event.seq, uuid=event.uuid, dossier_code=event.dossier_code,
+                                   kind=event.kind, prev_hash=event.prev_hash, hash=event.hash, reason=why[:2000],
+                                   taken_at=self.now))
+        self.heads[event.desk] = (event.seq, event.hash)
+        self.result.links += 1
+
     def take(self, item: FeedEvent, held: set[str]) -> None:
         event = item.event
         if event.uuid in held:
             self.result.already_held += 1
             return
-        if item.rejected:
-            self.refuse(event, f"cấp trên đã từ chối nội dung sự kiện này ({item.rejected})", "rejected")
-            return
+        held.add(event.uuid)
         if event.desk == self.own_desk:
             self.refuse(event, "sự kiện mang số bàn của chính bàn này nhưng máy không có; kiểm tra số bàn trong "
                                "Thiết lập hoặc máy đã được khôi phục từ bản sao lưu cũ", "own desk")
             return
+        if item.rejected:
+            self.link(event, f"cấp trên đã từ chối nội dung sự kiện này ({item.rejected})", "rejected")
+            return
         if not hash_verifies(event):
-            self.refuse(event, "nội dung không khớp mã băm (dữ liệu hỏng trên đường truyền hoặc bị sửa)", "hash")
+            self.link(event, "nội dung không khớp mã băm (dữ liệu hỏng trên đường truyền hoặc bị sửa)", "hash")
             return
         seq, prev = self.head(event.desk)
         if event.seq <= seq:
@@ -120,24 +170,27 @@ class _Page:
         self.heads[event.desk] = (event.seq, event.hash)
         self.touched[dossier.id] = dossier
         self.result.stored += 1
-        held.add(event.uuid)
 
     def _dossier_for(self, event: WireEvent) -> Dossier | None:
         if event.kind != EventKind.RECEIVED.value:
             dossier = self.session.scalar(select(Dossier).where(Dossier.code == event.dossier_code))
             if dossier is None:
-                self.refuse(event, "máy không có hồ sơ này", "unknown dossier")
+                self.link(event, "máy không có hồ sơ này", "unknown dossier")
+            elif self._receipt_is_a_link(event.dossier_code):
+                self.link(event, "hồ sơ cùng mã trên máy này là một hồ sơ khác với hồ sơ cấp trên đang giữ (máy có thể "
+                                 "đã được khôi phục từ bản sao lưu cũ và cấp lại mã này)", "code forked")
+                return None
             return dossier
         probe = DossierEvent(**row_values(event, dossier_id=0, sync_state=SyncState.FROM_HUB.value))
         try:
             columns = replay([probe]).columns
         except (DomainError, KeyError, TypeError, ValueError) as error:
-            self.refuse(event, f"nội dung tiếp nhận không đầy đủ ({type(error).__name__})", "incomplete receipt")
+            self.link(event, f"nội dung tiếp nhận không đầy đủ ({type(error).__name__})", "incomplete receipt")
             return None
         existing = self.session.scalar(select(Dossier.id).where(
             (Dossier.code == event.dossier_code) | (Dossier.lookup_key == columns["lookup_key"])))
         if existing is not None:
-            self.refuse(event, "máy đã có một hồ sơ cùng mã hồ sơ hoặc cùng mã tra cứu", "code taken")
+            self.link(event, "máy đã có một hồ sơ cùng mã hồ sơ hoặc cùng mã tra cứu", "code taken")
             return None
         dossier = Dossier(**columns)
         try:
@@ -145,9 +198,14 @@ class _Page:
                 self.session.add(dossier)
                 self.session.flush()
         except IntegrityError:
-            self.refuse(event, "trùng số thứ tự sổ theo dõi với một hồ sơ đã có (hai bàn cùng số bàn?)", "ledger taken")
+            self.link(event, "trùng số thứ tự sổ theo dõi với một hồ sơ đã có (hai bàn cùng số bàn?)", "ledger taken")
             return None
         return dossier
+
+    def _receipt_is_a_link(self, code: str) -> bool:
+        """The receipt of this code came down as a link only: the local dossier of that code is another one."""
+        return self.session.scalar(select(ChainLink.id).where(
+            ChainLink.dossier_code == code, ChainLink.kind == EventKind.RECEIVED.value).limit(1)) is not None
 
     def reproject_touched(self) -> None:
         if not self.touched:
@@ -201,7 +259,10 @@ def take_in(session: Session, feed: Feed, *, own_desk: int, now: dt.datetime) ->
     """Take one page of the feed into the caller's transaction, the cursors with it."""
     page = _Page(session, own_desk, now)
     uuids = [item.event.uuid for item in feed.events]
-    held = set(session.scalars(select(DossierEvent.uuid).where(DossierEvent.uuid.in_(uuids)))) if uuids else set()
+    held: set[str] = set()
+    if uuids:
+        held.update(session.scalars(select(DossierEvent.uuid).where(DossierEvent.uuid.in_(uuids))))
+        held.update(session.scalars(select(ChainLink.uuid).where(ChainLink.uuid.in_(uuids))))
     for item in feed.events:
         page.take(item, held)
     page.reproject_touched()

@@ -86,6 +86,11 @@ def chain_end(session: Session, desk: int) -> int:
     return session.scalar(select(func.max(_E.seq)).where(_E.desk == desk)) or 0
 
 
+def hash_at(session: Session, desk: int, seq: int) -> str | None:
+    """The hash of this desk's event number ``seq`` (None when the chain holds none there)."""
+    return session.scalar(select(_E.hash).where(_E.desk == desk, _E.seq == seq))
+
+
 def acknowledged_beyond(session: Session, desk: int, server_seq: int) -> int:
     """How many events we hold as acknowledged that the server's head no longer covers."""
     return session.scalar(select(func.count()).select_from(_E).where(

@@ -116,8 +116,12 @@ def headline(outcome: SyncOutcome, *, cancelled: bool) -> tuple[str, str]:
                 "lần sau."), WARN_STYLE
     if outcome.status == "set_aside":
         count = len(outcome.set_aside)
-        return (f"Đồng bộ xong, nhưng {count_text(count)} sự kiện bị cấp trên từ chối và được để riêng (xem danh "
-                "sách dưới đây). Các sự kiện khác vẫn được gửi."), BAD_STYLE
+        head = (f"Đồng bộ xong, nhưng {count_text(count)} sự kiện bị cấp trên từ chối và được để riêng (xem danh "
+                "sách dưới đây).")
+        if outcome.waiting:  # a refused link of the chain: what follows it cannot go up until it is settled
+            return (f"{head} {count_text(outcome.waiting)} sự kiện ghi sau đó chưa gửi được vì cấp trên không nhận "
+                    "tiếp chuỗi sự kiện sau sự kiện bị từ chối; liên hệ cấp trên."), BAD_STYLE
+        return f"{head} Các sự kiện khác đã được cấp trên xác nhận.", BAD_STYLE
     if outcome.status == "refused":
         return "Cấp trên từ chối phiên đồng bộ.", BAD_STYLE
     return "Chưa thiết lập đồng bộ với cấp trên.", WARN_STYLE

@@ -237,3 +237,36 @@ def test_every_event_is_in_the_busy_chain(db, busy):
     per_desk = {d: [r["seq"] for r in rows(db, "SELECT seq FROM dossier_events WHERE desk = ? ORDER BY seq", (d,))]
                 for d in (0, 1)}
     assert per_desk == {0: list(range(1, 13)), 1: [1, 2, 3, 4]}
+
+
+# -- chain links (other desks' events kept as links only, desk_app.sync.inbox) -------------------------------------
+def add_link(db, desk: int, seq: int, prev_hash: str, digest: str) -> None:
+    execute(db, "INSERT INTO chain_links (desk, seq, uuid, dossier_code, kind, prev_hash, hash, reason, taken_at) "
+                "VALUES (?, ?, ?, 'X', 'received', ?, ?, 'cấp trên từ chối', '2026-03-02 17:00:00')",
+            (desk, seq, f"00000000-0000-4000-8000-{desk:06d}{seq:06d}", prev_hash, digest))
+    execute(db, "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = "
+                "excluded.value", (f"chain:{desk}", seq))
+
+
+def test_links_after_a_desks_last_event_continue_its_chain(db, busy):
+    last_seq, last_hash = rows(db, "SELECT seq, hash FROM dossier_events WHERE desk = 1 ORDER BY seq DESC LIMIT 1")[0]
+    add_link(db, 1, last_seq + 1, last_hash, "a" * 64)
+    add_link(db, 1, last_seq + 2, "a" * 64, "b" * 64)
+    assert run_verify(db).problems == []
+    execute(db, "UPDATE chain_links SET prev_hash = ? WHERE seq = ?", ("c" * 64, last_seq + 2))
+    report = run_verify(db)
+    assert any(f"bàn 1, sự kiện số {last_seq + 2}" in p and "Chuỗi băm" in p for p in report.problems), \
+        report.problems
+    assert_vietnamese(" ".join(report.problems))
+
+
+def test_a_chain_held_only_as_links_verifies_and_its_holes_are_found(db, busy):
+    from desk_app.domain.chain import GENESIS_HASH
+
+    add_link(db, 7, 1, GENESIS_HASH, "d" * 64)
+    add_link(db, 7, 2, "d" * 64, "e" * 64)
+    report = run_verify(db)
+    assert report.problems == [] and 7 in report.desks
+    execute(db, "DELETE FROM chain_links WHERE desk = 7 AND seq = 1")
+    report = run_verify(db)
+    assert any("bàn 7, sự kiện số 2" in p and "thiếu sự kiện số 1" in p for p in report.problems), report.problems

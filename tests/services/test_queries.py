@@ -237,19 +237,20 @@ def test_stats_by_sync_state(ctx, db, people):
     with db.session() as session:
         assert stats(session) == {
             "dossiers": 3, "events": 4,
-            "events_by_sync_state": {"to_send": 4, "sent": 0, "acknowledged": 0, "set_aside": 0},
+            "events_by_sync_state": {"to_send": 4, "sent": 0, "acknowledged": 0, "set_aside": 0, "from_hub": 0},
         }
     execute(db, "UPDATE dossier_events SET sync_state = 'acknowledged' WHERE seq IN (1, 2)")
     execute(db, "UPDATE dossier_events SET sync_state = 'set_aside', sync_reason = 'x' WHERE seq = 3")
     with db.session() as session:
-        assert stats(session)["events_by_sync_state"] == {"to_send": 1, "sent": 0, "acknowledged": 2, "set_aside": 1}
+        assert stats(session)["events_by_sync_state"] == {"to_send": 1, "sent": 0, "acknowledged": 2, "set_aside": 1,
+                                                            "from_hub": 0}
 
 
 def test_stats_on_an_empty_desk(db):
     with db.session() as session:
         assert stats(session) == {
             "dossiers": 0, "events": 0,
-            "events_by_sync_state": {"to_send": 0, "sent": 0, "acknowledged": 0, "set_aside": 0},
+            "events_by_sync_state": {"to_send": 0, "sent": 0, "acknowledged": 0, "set_aside": 0, "from_hub": 0},
         }
 
 

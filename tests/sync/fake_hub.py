@@ -47,6 +47,7 @@ class FakeHub:
     commune: str
     name: str = "UBND xã Mỹ Phong"
     token: str = TOKEN
+    instance: str = ""  # HubStatus.instance: empty as an old server (names no database)
     events: list[Stored] = field(default_factory=list)
     publications: list[Publication] = field(default_factory=list)
     fail_next: int = 0  # the next requests fail with a connection error
@@ -97,7 +98,8 @@ class FakeHub:
             desks = {str(d): ChainHead(seq=self.head(d)[0], hash=self.head(d)[1])
                      for d in sorted({s.event.desk for s in self.events})}
             return _json(200, HubStatus(commune=self.commune, commune_name=self.name,
-                                        server_time="2026-03-02T17:00:00+07:00", desks=desks))
+                                        server_time="2026-03-02T17:00:00+07:00", desks=desks,
+                                        instance=self.instance))
         if path == "/events" and request.method == "POST":
             return self._push(request)
         if path == "/feed":

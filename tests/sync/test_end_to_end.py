@@ -207,7 +207,8 @@ def test_an_altered_event_under_a_known_uuid_is_set_aside_with_the_reason(make_d
     assert states(desk, 1) == {"acknowledged": 3, "set_aside": 1}
     assert held(sqlite_hub, agency_of(desk)) == {"dossiers": 3, "events": 4}  # the server kept what it had
     again = sync(desk)
-    assert (again.status, again.sent) == ("ok", 0)  # set aside: not sent again, blocks nothing
+    assert (again.status, again.exit_code, again.sent) == ("set_aside", 4, 0)  # still aside: not sent again
+    assert [e.seq for e in again.set_aside] == [2] and "1 sự kiện của bàn này bị cấp trên từ chối" in again.message
 
 
 def run_cli(desk, *args: str) -> int:

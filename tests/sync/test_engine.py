@@ -164,9 +164,13 @@ def test_content_refused_is_set_aside_others_acknowledged_and_not_resent(make_de
     assert sync_status(desk).set_aside == 1
     desk.clock.advance(hours=1)
     DossierActions(desk).transfer(codes[2], "Công an xã")
-    outcome = sync(desk, hub)
-    assert (outcome.status, outcome.sent, outcome.set_aside) == ("ok", 1, ())  # the set-aside one stays aside
+    outcome = sync(desk, hub)  # the set-aside one stays aside, and the run still says so
+    assert (outcome.status, outcome.exit_code, outcome.sent, outcome.waiting) == ("set_aside", 4, 1, 0)
+    assert [e.seq for e in outcome.set_aside] == [2]
+    assert "1 sự kiện của bàn này bị cấp trên từ chối" in outcome.message
+    assert "Các sự kiện khác đã được cấp trên xác nhận" in outcome.message
     assert pushes(hub) == [(1, 3), (4, 4)]
+    assert rows(desk, "SELECT status, set_aside FROM sync_runs ORDER BY id")[-1][:] == ("set_aside", 1)
 
 
 def test_an_altered_event_under_a_known_uuid_is_set_aside_the_rest_go(make_desk, hub):
@@ -202,12 +206,13 @@ def test_a_gap_is_answered_by_sending_again_from_the_servers_head(make_desk, hub
     desk = make_desk("a", desk=1)
     receive_many(desk, 4)
     execute(desk, "UPDATE dossier_events SET sync_state = 'acknowledged' WHERE seq <= 2")
+    second = rows(desk, "SELECT hash FROM dossier_events WHERE seq = 2")[0][0]
 
     def stale_status(request: httpx.Request) -> httpx.Response:
         response = hub.handle(request)
         if request.url.path.endswith("/status"):
             body = response.json()
-            body["desks"] = {"1": {"seq": 2, "hash": "0" * 64}}
+            body["desks"] = {"1": {"seq": 2, "hash": second}}
             return httpx.Response(200, json=body)
         return response
 
