@@ -213,6 +213,10 @@ class AutoSync(QObject):
         self.reachable: bool | None = None  # as last seen; None: not yet known, or not configured
         self.looking = False
         self.stopped = False
+        # What the clerk was last told: an automatic run repeats a notice only when there is something new to say
+        # (set-aside events stay set aside, and counted, until someone deals with them).
+        self.told_set_aside = 0
+        self.told_refusal = ""
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
@@ -266,10 +270,14 @@ class AutoSync(QObject):
             self.reachability.emit(reachable)
         if origin != AUTO:
             return  # the end-of-day dialog shows its own outcome
-        if outcome.status == "set_aside":
+        if outcome.status != "refused":
+            self.told_refusal = ""
+        if outcome.status == "set_aside" and len(outcome.set_aside) > self.told_set_aside:
             self.notice.emit(set_aside_notice(len(outcome.set_aside)))
-        elif outcome.status == "refused":
+        elif outcome.status == "refused" and outcome.message != self.told_refusal:
+            self.told_refusal = outcome.message
             self.notice.emit(f"Đồng bộ tự động bị cấp trên từ chối: {outcome.message}")
+        self.told_set_aside = len(outcome.set_aside)
 
 
 def set_aside_notice(count: int) -> str:

@@ -589,3 +589,26 @@ def test_a_notice_given_while_the_window_is_built_is_not_drawn_over_the_database
     qtbot.waitUntil(lambda: not window.status_db.isVisible())
     assert window.statusBar().currentMessage().startswith("Cần chú ý: 1 hồ sơ đến hạn trả hôm nay")
     assert window.sync_bar.isVisible()  # the sync's figures are permanent: a notice never hides them
+
+
+def test_an_automatic_sync_repeats_a_notice_only_when_there_is_something_new(
+        qtbot: QtBot, desk: ServiceContext, engine: FakeEngine, clock: FixedClock) -> None:
+    """Set-aside events stay counted until someone deals with them: the clerk is told once, and again only when
+    more are set aside or a refusal changes."""
+    receive_some(desk, 2)
+    engine.result, engine.set_aside = "set_aside", [REFUSED]
+    window = open_window(qtbot, desk, engine)
+    told: list[str] = []
+    window.auto_sync.notice.connect(told.append)
+    for _ in range(3):
+        window.auto_sync.check()
+        clock.advance(minutes=30)
+    assert engine.runs == 3 and len(told) == 1
+    engine.set_aside = [REFUSED, REFUSED]
+    window.auto_sync.check()
+    assert len(told) == 2 and told[-1].startswith("Đồng bộ tự động: 2 sự kiện")
+    engine.result, engine.set_aside, engine.message = "refused", [], "Mã bí mật của xã không đúng."
+    for _ in range(2):
+        clock.advance(minutes=30)
+        window.auto_sync.check()
+    assert len(told) == 3 and told[-1].endswith("Mã bí mật của xã không đúng.")
