@@ -29,10 +29,21 @@ bearer = HTTPBearer(auto_error=False, description="Mã bí mật của xã (dist
 UNAUTHORISED = ("Mã bí mật của xã không đúng hoặc đã được thay. Nhập lại mã bí mật mà cấp trên cấp cho xã "
                 "(district-hub add-commune) trong phần thiết lập đồng bộ.")
 
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "Thiếu mã bí mật hoặc mã bí mật không đúng"},
-    422: {"model": ErrorBody, "description": "Tham số hoặc nội dung không hợp lệ"},
-}
+UNAUTHORISED_RESPONSE: dict[str, Any] = {"model": ErrorBody, "description": "Thiếu mã bí mật hoặc mã bí mật không đúng"}
+INVALID_RESPONSE: dict[str, Any] = {"model": ErrorBody, "description": "Tham số hoặc nội dung không hợp lệ"}
+SERVER_ERROR_RESPONSE: dict[str, Any] = {"model": ErrorBody, "description": "Lỗi của máy chủ (không do bàn gửi sai): "
+                                                                         "thử lại ở lần đồng bộ sau"}
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {401: UNAUTHORISED_RESPONSE, 422: INVALID_RESPONSE,
+                                                500: SERVER_ERROR_RESPONSE}
+STATUS_ERRORS: dict[int | str, dict[str, Any]] = {401: UNAUTHORISED_RESPONSE, 500: SERVER_ERROR_RESPONSE}
+
+# The push's body may be compressed (district_hub.body decompresses it before validation): declared here, since
+# FastAPI cannot see a header the route class reads.
+PUSH_OPENAPI: dict[str, Any] = {"parameters": [{
+    "name": "Content-Encoding", "in": "header", "required": False,
+    "description": "gzip khi nội dung được nén (khuyên dùng với lô lớn); giới hạn kích thước tính sau khi giải nén",
+    "schema": {"type": "string", "enum": ["gzip", "identity"]},
+}]}
 
 
 def hub_of(request: Request) -> Hub:
@@ -61,7 +72,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/status", response_model=HubStatus, responses=AUTH_ERRORS,
+@router.get("/status", response_model=HubStatus, responses=STATUS_ERRORS,
             summary="Xã của mã bí mật, giờ máy chủ và đầu chuỗi sự kiện của từng bàn")
 def get_status(request: Request, commune: CommuneDep) -> HubStatus:
     hub = hub_of(request)
@@ -72,13 +83,15 @@ def get_status(request: Request, commune: CommuneDep) -> HubStatus:
     "/events",
     response_model=PushResult,
     summary="Gửi một lô sự kiện của một bàn (có thể nén gzip)",
+    openapi_extra=PUSH_OPENAPI,
     responses={
         400: {"model": Refusal, "description": "Lô không phải một đoạn liền của chuỗi một bàn (bad_request)"},
-        401: AUTH_ERRORS[401],
+        401: UNAUTHORISED_RESPONSE,
         403: {"model": Refusal, "description": "Lô ghi một xã khác xã của mã bí mật (wrong_commune)"},
         409: {"model": Refusal, "description": "Lô bị từ chối toàn bộ: uuid_conflict, chain_break hoặc gap"},
         413: {"model": ErrorBody, "description": "Nội dung quá lớn (sau khi giải nén)"},
-        422: AUTH_ERRORS[422],
+        422: INVALID_RESPONSE,
+        500: SERVER_ERROR_RESPONSE,
     },
 )
 def push_events(request: Request, batch: PushBatch, commune: CommuneDep) -> Any:
@@ -95,9 +108,15 @@ def get_feed(
     request: Request,
     commune: CommuneDep,
     desk: Annotated[int, Query(ge=0, le=9, description="Bàn đang hỏi: sự kiện của chính bàn này không gửi lại")],
-    events_after: Annotated[int, Query(ge=0)] = 0,
-    publications_after: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT)] = DEFAULT_FEED_LIMIT,
+    events_after: Annotated[int, Query(ge=0, description=(
+        "Vị trí sự kiện bàn đã nhận đến (events_cursor của lần trước; 0: từ đầu). Vị trí mà cơ sở dữ liệu này "
+        "chưa từng cấp (máy chủ khôi phục từ bản sao lưu): không trả gì, mã phiên bản (instance) ở /status đổi "
+        "và bàn đọc lại từ 0"))] = 0,
+    publications_after: Annotated[int, Query(ge=0, description=(
+        "Vị trí công bố (danh mục, lịch nghỉ) bàn đã nhận đến (publications_cursor của lần trước; 0: từ đầu)"))] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT, description=(
+        "Số sự kiện (và số công bố) tối đa của một trang; more=true: hỏi tiếp từ các vị trí trả về"))]
+    = DEFAULT_FEED_LIMIT,
 ) -> Feed:
     hub = hub_of(request)
     return feed(hub.db, commune, desk, events_after, publications_after, limit, hub.clock)

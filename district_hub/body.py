@@ -8,12 +8,14 @@ sentence that names where the body is wrong, never the values (they may hold per
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 
 from desk_app.sync.protocol import MAX_BODY_BYTES
 
@@ -43,6 +45,27 @@ def inflate(data: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
 
 
 class LimitedBodyRequest(Request):
+    #: The pydantic model a JSON body is read into straight from its bytes (see :meth:`json`), or None.
+    body_model: type[BaseModel] | None = None
+
+    async def json(self) -> Any:
+        """The body as the route's model when it is one (validated from the raw bytes: a third of the time of
+        ``json.loads`` followed by the validation of the objects), else the parsed JSON.
+
+        A body that does not validate is parsed as plain JSON instead, and FastAPI validates it and reports its
+        errors exactly as it does for any route (a malformed body costs twice; a good one, once).
+        """
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            if self.body_model is not None:
+                try:
+                    self._json = self.body_model.model_validate_json(body)
+                    return self._json
+                except ValidationError:
+                    pass
+            self._json = json.loads(body)
+        return self._json
+
     async def body(self) -> bytes:
         if not hasattr(self, "_body"):
             declared = self.headers.get("content-length")
@@ -64,12 +87,25 @@ class LimitedBodyRequest(Request):
         return self._body
 
 
+def body_model(route: APIRoute) -> type[BaseModel] | None:
+    """The pydantic model the route's whole JSON body is (one body parameter, not embedded), or None."""
+    field = route.body_field
+    if field is None or getattr(route, "_embed_body_fields", True) or len(route.dependant.body_params) != 1:
+        return None
+    annotation = field.field_info.annotation
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
 class LimitedBodyRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        request_class = LimitedBodyRequest
+        model = body_model(self)
+        if model is not None:
+            request_class = type(f"{model.__name__}BodyRequest", (LimitedBodyRequest,), {"body_model": model})
 
         async def limited(request: Request) -> Response:
-            return await handler(LimitedBodyRequest(request.scope, request.receive))
+            return await handler(request_class(request.scope, request.receive))
 
         return limited
 

@@ -19,6 +19,7 @@ from desk_app.sync.protocol import WireEvent
 from district_hub.clock import VN_TZ
 
 KINDS: dict[str, EventKind] = {kind.value: kind for kind in EventKind}  # a dict lookup, not Enum(value)
+RECEIVED = EventKind.RECEIVED.value  # a member's .value is a property: read once, not for every event
 
 
 @lru_cache(maxsize=4096)
@@ -138,12 +139,21 @@ def _moment_of(text: str) -> dt.datetime | None:
         return None
 
 
-def own_problem(event: WireEvent, commune_code: str) -> tuple[str | None, dt.datetime | None]:
+def own_problem(event: WireEvent, commune_code: str, code_problems: dict[str, str | None] | None = None,
+                ) -> tuple[str | None, dt.datetime | None]:
     """What is wrong with the event by itself (its code, its times, its payload), and its moment when real.
 
-    Needs no database: the server runs it before taking the write lock.
+    Needs no database: the server runs it before taking the write lock. ``code_problems`` (the answers of
+    :func:`dossier_code_problem` for ``commune_code``, filled in as codes come) lets a batch check each of its
+    dossier codes once.
     """
-    problem = dossier_code_problem(event.dossier_code, commune_code)
+    code = event.dossier_code
+    if code_problems is None:
+        problem = dossier_code_problem(code, commune_code)
+    elif code in code_problems:
+        problem = code_problems[code]
+    else:
+        problem = code_problems[code] = dossier_code_problem(code, commune_code)
     if problem:
         return problem, None
     at = _moment_of(event.at)
@@ -161,7 +171,7 @@ def history_problem(event: WireEvent, received: set[str]) -> str | None:
     ``received`` holds the codes of the commune's dossiers whose receipt the server applied, including earlier
     events of the same batch.
     """
-    if event.kind == EventKind.RECEIVED.value:
+    if event.kind == RECEIVED:
         if event.dossier_code in received:
             return (f"Máy chủ đã có một sự kiện tiếp nhận khác của hồ sơ {event.dossier_code}: hai lần tiếp nhận "
                     "cùng một mã hồ sơ.")
