@@ -22,7 +22,6 @@ the same as if they had been made from the start.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from desk_app.domain.chain import GENESIS_HASH, event_hash
+from desk_app.domain.chain import GENESIS_HASH, canonical_json, event_hash
 from desk_app.domain.lifecycle import Event
 from desk_app.domain.merge import Recorded
 from desk_app.sync.protocol import PushBatch, PushResult, Refusal, Rejected, WireEvent
@@ -79,11 +78,7 @@ class _Incoming:
                 e.hash)
 
 
-# Exactly desk_app.domain.chain.canonical_json (the text the hash covers), with one encoder made once instead of
-# one per call; no check for circular references (a payload parsed from JSON has none). A third of the time of
-# serialising the payloads of a batch.
-_canonical_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                                   check_circular=False).encode
+_canonical_json = canonical_json  # the text the hash covers (desk_app.domain.chain: one encoder, made once)
 
 
 def _prepare(event: WireEvent, commune_code: str, code_problems: dict[str, str | None]) -> _Incoming:

@@ -16,8 +16,14 @@ GENESIS_HASH = "0" * 64
 _json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # json.dumps(str, ensure_ascii=False)
 
 
+# One encoder made once (json.dumps builds one per call); no check for circular references: events' payloads are
+# plain JSON data. The desk's writes and the server's ingest both serialise every payload through it.
+_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """The text an event's hash covers: keys sorted, no spaces, UTF-8 characters as they are."""
+    return _encode(value)
 
 
 def event_hash(
