@@ -20,7 +20,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
-from desk_app.sync.protocol import MAX_FEED_LIMIT, ChainHead, Feed, FeedEvent, HubStatus, Publication, WireEvent
+from desk_app.sync.protocol import (
+    MAX_FEED_LIMIT,
+    ChainHead,
+    Feed,
+    FeedEvent,
+    HubStatus,
+    OwnEvents,
+    Publication,
+    WireEvent,
+)
 from district_hub.clock import Clock, from_text, iso_with_offset, system_now, to_text
 from district_hub.db import HubDatabase
 from district_hub.registry import Commune, instance_id, renew_instance, touch
@@ -47,6 +56,25 @@ def publication_of(row: Row[Any]) -> Publication:
                        content=json.loads(row.content))
 
 
+def _feed_event(r: Row[Any]) -> FeedEvent:
+    return FeedEvent(cursor=r.id, rejected=r.rejected_reason, event=WireEvent(
+        uuid=r.uuid, desk=r.desk, seq=r.seq, dossier_code=r.dossier_code, kind=r.kind, at=r.at,
+        recorded_at=r.recorded_at, actor=r.actor, payload=json.loads(r.payload), prev_hash=r.prev_hash,
+        hash=r.hash))
+
+
+def own_events(db: HubDatabase, commune: Commune, desk: int, after: int = 0,
+               limit: int = DEFAULT_FEED_LIMIT) -> OwnEvents:
+    """Desk ``desk``'s own events after place ``after`` of its chain, in chain order (a restored desk takes them
+    back). The chain's unique index (commune, desk, seq) serves the query."""
+    limit = max(1, min(limit, MAX_FEED_LIMIT))
+    with db.read() as conn:
+        rows = conn.execute(select(events).where(
+            events.c.commune_id == commune.id, events.c.desk == desk, events.c.seq > after,
+        ).order_by(events.c.seq).limit(limit + 1)).all()
+    return OwnEvents(events=[_feed_event(r) for r in rows[:limit]], more=len(rows) > limit)
+
+
 def _events_page(conn: Connection, commune_id: int, desk: int, after: int, top: int,
                  limit: int) -> tuple[list[FeedEvent], int, bool]:
     """The page after ``after`` up to ``top``, the commune's last event id read first in the same transaction: every
@@ -56,10 +84,7 @@ def _events_page(conn: Connection, commune_id: int, desk: int, after: int, top: 
     ).order_by(events.c.id).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    page = [FeedEvent(cursor=r.id, rejected=r.rejected_reason, event=WireEvent(
-        uuid=r.uuid, desk=r.desk, seq=r.seq, dossier_code=r.dossier_code, kind=r.kind, at=r.at,
-        recorded_at=r.recorded_at, actor=r.actor, payload=json.loads(r.payload), prev_hash=r.prev_hash,
-        hash=r.hash)) for r in rows]
+    page = [_feed_event(r) for r in rows]
     cursor = rows[-1].id if more else max(after, top)
     return page, cursor, more
 

@@ -17,7 +17,7 @@ import httpx
 from pydantic import ValidationError
 
 from desk_app import __version__
-from desk_app.sync.protocol import API_PREFIX, ErrorBody, Feed, HubStatus, PushBatch, PushResult, Refusal
+from desk_app.sync.protocol import API_PREFIX, ErrorBody, Feed, HubStatus, OwnEvents, PushBatch, PushResult, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,10 @@ class HubClient:
         response = self._request("GET", "/feed", params={
             "desk": desk, "events_after": events_after, "publications_after": publications_after, "limit": limit})
         return self._parse(Feed, response)
+
+    def own_events(self, *, desk: int, after: int, limit: int) -> OwnEvents:
+        response = self._request("GET", f"/desks/{desk}/events", params={"after": after, "limit": limit})
+        return self._parse(OwnEvents, response)
 
     # -- plumbing -------------------------------------------------------------------------------------------------
     def _parse(self, model: Any, response: httpx.Response) -> Any:

@@ -27,7 +27,7 @@ from desk_app.services.context import ServiceContext
 from desk_app.services.settings import SettingsService
 from desk_app.store.models import SyncRun
 from desk_app.sync import client as client_module
-from desk_app.sync.client import HubClient, HubError, HubRefused, HubTooLarge
+from desk_app.sync.client import HubClient, HubError, HubProtocolError, HubRefused, HubTooLarge
 from desk_app.sync.inbox import cursors, reset_cursors, stored_instance, take_in
 from desk_app.sync.outbox import (
     Batch,
@@ -43,6 +43,7 @@ from desk_app.sync.outbox import (
     set_aside_events,
 )
 from desk_app.sync.protocol import MAX_BATCH_EVENTS, MAX_FEED_LIMIT, HubStatus, PushBatch, Refusal, Rejected
+from desk_app.sync.recovery import NotOurs, TakenBack, continues, take_back
 
 __all__ = ["SetAsideEvent", "SyncOutcome", "SyncProgress", "probe", "run_sync"]
 
@@ -176,6 +177,10 @@ class _Run:
         self.server_seq = head.seq if head is not None else 0
         with self.ctx.db.session() as session:
             ours = chain_end(session, self.desk)
+        if ours < self.server_seq and self.recover():
+            with self.ctx.db.session() as session:
+                ours = chain_end(session, self.desk)
+        with self.ctx.db.session() as session:
             local_hash = hash_at(session, self.desk, self.server_seq) if head is not None and head.seq else None
         if head is not None and head.seq > 0:
             self.check_fork(head.seq, head.hash, ours, local_hash)
@@ -187,6 +192,44 @@ class _Run:
                         self.desk, self.server_seq, requeued)
             self.tally.notes.append(f"Cấp trên chỉ còn giữ đến sự kiện số {self.server_seq} của bàn này (máy chủ có "
                                     f"thể đã khôi phục từ bản sao lưu): {requeued} sự kiện được gửi lại.")
+
+    def recover(self) -> bool:
+        """Take back this desk's own events the server holds beyond the local chain: the desk was restored from an
+        older backup and wrote nothing since. Returns False, taking nothing, when what the server holds does not
+        continue the local chain (a fork, refused by :meth:`check_fork`) or the server cannot give them back."""
+        taken = TakenBack()
+        while True:
+            self.check_cancel()
+            with self.ctx.db.session() as session:
+                ours = chain_end(session, self.desk)
+            if ours >= self.server_seq:
+                break
+            self.tell("connect", f"Đang lấy lại từ cấp trên các sự kiện của bàn này đã gửi trước đây: {taken.events}…")
+            try:
+                page = self.call(partial(self.client.own_events, desk=self.desk, after=ours,
+                                         limit=min(FEED_PAGE, MAX_FEED_LIMIT)), "connect")
+            except HubProtocolError:  # a server too old to give them back
+                log.warning("sync: the server cannot give desk %d its own events back", self.desk)
+                return False
+            try:
+                with self.write() as session:
+                    if not page.events or not continues(session, self.desk, page.events[0]):
+                        raise NotOurs("sự kiện tiếp theo trên máy chủ không nối tiếp chuỗi trên máy này")
+                    part = take_back(session, page, desk=self.desk, now=self.ctx.clock.now())
+            except NotOurs as fork:
+                log.error("sync: desk %d cannot take its own events back from the server: %s", self.desk,
+                          type(fork).__name__)
+                return False
+            taken.events += part.events
+            taken.dossiers += part.dossiers
+            taken.set_aside += part.set_aside
+        if taken.events:
+            log.warning("sync: desk %d took back %d of its own events from the server", self.desk, taken.events)
+            self.tally.notes.append(
+                f"Máy này đã được khôi phục từ một bản sao lưu cũ hơn dữ liệu đã gửi lên cấp trên: đã lấy lại "
+                f"{taken.events} sự kiện của bàn này từ cấp trên ({taken.dossiers} hồ sơ), không mất gì. Mã hồ sơ và số "
+                "sổ theo dõi tiếp nhận từ nay nối tiếp các số đã cấp.")
+        return True
 
     def follow_instance(self, status: HubStatus) -> None:
         """A server database replaced (restored from a backup, moved) reuses its feed positions: read the feed again
@@ -210,9 +253,10 @@ class _Run:
           long or shorter is beside the point): the desk wrote other events under numbers the server already
           holds, typically after being restored from a backup taken before a sync. Pushing would be refused as a
           chain break for ever, and its dossier codes may duplicate codes the upper level already holds.
-        - The local chain is shorter than the server's: the desk lost events the server holds (restored from an
-          older backup). Its next events would reuse sequence numbers (and dossier codes) the server already
-          holds, and the feed never gives a desk its own events back: refused too.
+        - The local chain is shorter than the server's and :meth:`recover` could not take the rest back (what the
+          server holds does not continue the local chain, or the server is too old to give a desk its own events
+          back): the desk's next events would reuse sequence numbers (and dossier codes) the server already
+          holds: refused too.
         - The server's chain shorter than ours with the same event at its head is the known case of a server
           restored from an older backup: not a fork, what it lost is queued again (``requeue_beyond``).
         """

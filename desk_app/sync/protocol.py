@@ -21,6 +21,9 @@ The conversation, all under ``/api/v1`` with ``Authorization: Bearer <the commun
     the other desks' events of the same commune, the upper level's decisions (desk :data:`UPPER_LEVEL_DESK`), and
     the catalog and holiday schedules the upper level published. The desk keeps the cursor and asks again while
     ``more`` is true.
+``GET  /api/v1/desks/D/events?after=N&limit=L`` → :class:`OwnEvents`: desk D's own events the server holds after
+    place N of its chain, in order (rejected ones flagged). A desk restored from an older backup takes back what it
+    had sent before the backup was restored, so nothing it recorded is lost and its numbers go on from there.
 
 Times inside an event are the stored text (``YYYY-MM-DD HH:MM:SS``, Vietnamese local time) because the event's hash
 covers exactly that text.
@@ -158,6 +161,13 @@ class Feed(_Model):
     events_cursor: int  # ask again with events_after = this
     publications_cursor: int
     more: bool  # the server holds more after these cursors
+
+
+class OwnEvents(_Model):
+    """A desk's own events after a place of its chain, as the server holds them (the desk's recovery)."""
+
+    events: list[FeedEvent]  # in the order of the chain (``cursor`` is the server's position, as in the feed)
+    more: bool  # the server holds more after the last of these
 
 
 class ErrorBody(_Model):

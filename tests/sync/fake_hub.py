@@ -22,6 +22,7 @@ from desk_app.sync.protocol import (
     Feed,
     FeedEvent,
     HubStatus,
+    OwnEvents,
     Publication,
     PushBatch,
     PushResult,
@@ -55,6 +56,7 @@ class FakeHub:
     reject: Callable[[WireEvent], str | None] = lambda event: None  # content refused (stored as a link only)
     requests: list[tuple[str, str, int]] = field(default_factory=list)  # (method, path, status)
     batches: list[PushBatch] = field(default_factory=list)
+    gives_back: bool = True  # answers GET /desks/D/events (an older server does not)
 
     @property
     def transport(self) -> httpx.MockTransport:
@@ -104,6 +106,8 @@ class FakeHub:
             return self._push(request)
         if path == "/feed":
             return self._feed(request)
+        if path.startswith("/desks/") and path.endswith("/events") and self.gives_back:
+            return self._own(request, int(path.split("/")[2]))
         return httpx.Response(404, json={"detail": "không có"})
 
     def _push(self, request: httpx.Request) -> httpx.Response:
@@ -161,6 +165,14 @@ class FakeHub:
                     publications_cursor=max([p.id for p in publications], default=pub_after),
                     more=len(chosen) > limit)
         return _json(200, feed)
+
+
+    def _own(self, request: httpx.Request, desk: int) -> httpx.Response:
+        after, limit = int(request.url.params["after"]), int(request.url.params["limit"])
+        chosen = sorted((s for s in self.events if s.event.desk == desk and s.event.seq > after),
+                        key=lambda s: s.event.seq)
+        return _json(200, OwnEvents(events=[FeedEvent(cursor=s.cursor, event=s.event, rejected=s.rejected)
+                                            for s in chosen[:limit]], more=len(chosen) > limit))
 
 
 def _json(status: int, model: Any) -> httpx.Response:

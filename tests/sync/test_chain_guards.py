@@ -170,8 +170,11 @@ def test_a_desk_restored_from_an_old_backup_refuses_to_sync(make_desk, hub, rest
     assert tuple(run) == ("refused", outcome.message)
 
 
-def test_a_restored_desk_with_nothing_new_is_refused_too(make_desk, hub, restore):
+def test_a_restored_desk_with_nothing_new_is_refused_by_a_server_that_cannot_give_its_events_back(
+        make_desk, hub, restore):
+    """A server too old to give a desk its own events back (see tests/sync/test_recovery.py for the others)."""
     snapshot, reopen = restore
+    hub.gives_back = False
     desk = make_desk("a", desk=1)
     receive_many(desk, 2)
     sync(desk, hub)

@@ -1,0 +1,105 @@
+"""A desk restored from an older backup takes its own events back from the upper level: nothing it recorded is lost,
+and its dossier codes and ledger numbers go on after the ones it had issued. A fork is still refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from desk_app.sync import engine
+from tests.sync._support import assert_verifies, receive_many, rows, scalar, states
+from tests.sync.test_chain_guards import _fork_refused, restore, sync  # noqa: F401 (restore is a fixture)
+
+
+def _restored_behind(make_desk, hub, restore, *, before_backup: int = 2, after_backup: int = 3):
+    """A desk that synced ``before_backup + after_backup`` receipts, restored from a backup of the first ones."""
+    snapshot, reopen = restore
+    desk = make_desk("a", desk=1)
+    receive_many(desk, before_backup)
+    sync(desk, hub)
+    backup = snapshot(desk, "backup")
+    later = receive_many(desk, after_backup)
+    assert sync(desk, hub).status == "ok"
+    return desk, reopen(backup, desk), later
+
+
+def test_a_restored_desk_takes_its_own_events_back_and_goes_on_numbering_after_them(make_desk, hub, restore):
+    original, restored, later = _restored_behind(make_desk, hub, restore)
+    expected = {tuple(r) for r in rows(original, "SELECT code, lookup_key, ledger_number, status FROM dossiers")}
+
+    outcome = sync(restored, hub)
+
+    assert outcome.status == "ok", outcome.message
+    assert "đã lấy lại 3 sự kiện của bàn này" in outcome.message
+    assert {tuple(r) for r in rows(restored, "SELECT code, lookup_key, ledger_number, status FROM dossiers")} \
+        == expected
+    assert states(restored, 1) == {"acknowledged": 5}
+    assert [tuple(r) for r in rows(restored, "SELECT uuid, hash FROM dossier_events ORDER BY seq")] \
+        == [tuple(r) for r in rows(original, "SELECT uuid, hash FROM dossier_events ORDER BY seq")]
+    assert_verifies(restored)
+
+    restored.clock.advance(hours=1)
+    (new_code,) = receive_many(restored, 1)  # the next number, never one the upper level already holds
+    assert new_code not in expected and new_code > max(later)
+    ledger = scalar(restored, "SELECT ledger_number FROM dossiers WHERE code = ?", (new_code,))
+    assert ledger == max(r[2] for r in expected) + 1
+    again = sync(restored, hub)
+    assert (again.status, again.sent, hub.count(1)) == ("ok", 1, 6)
+
+
+def test_events_the_server_refused_come_back_set_aside_with_its_reason(make_desk, hub, restore):
+    snapshot, reopen = restore
+    desk = make_desk("a", desk=1)
+    receive_many(desk, 1)
+    sync(desk, hub)
+    backup = snapshot(desk, "backup")
+    codes = receive_many(desk, 2)
+    hub.reject = lambda e: "Nội dung không hợp lệ." if e.dossier_code == codes[0] else None
+    assert sync(desk, hub).status == "set_aside"
+    restored = reopen(backup, desk)
+
+    outcome = sync(restored, hub)
+
+    assert outcome.status == "set_aside" and outcome.exit_code == 4
+    assert states(restored, 1) == {"acknowledged": 2, "set_aside": 1}
+    assert scalar(restored, "SELECT sync_reason FROM dossier_events WHERE dossier_code = ?", (codes[0],)) \
+        == "Nội dung không hợp lệ."
+    assert_verifies(restored)
+
+
+def test_many_events_come_back_page_by_page(make_desk, hub, restore, monkeypatch):
+    monkeypatch.setattr(engine, "FEED_PAGE", 2)
+    _original, restored, _later = _restored_behind(make_desk, hub, restore, before_backup=1, after_backup=5)
+    outcome = sync(restored, hub)
+    assert outcome.status == "ok"
+    assert states(restored, 1) == {"acknowledged": 6}
+    asked = [path for _m, path, _s in hub.requests if path == "/desks/1/events"]
+    assert len(asked) == 3  # 2 + 2 + 1
+    assert_verifies(restored)
+
+
+@pytest.mark.parametrize("damage", ["hash", "chain"])
+def test_an_altered_event_on_the_server_is_not_taken_back_and_the_sync_is_refused(make_desk, hub, restore, damage):
+    _original, restored, _later = _restored_behind(make_desk, hub, restore)
+    stored = next(s for s in hub.events if s.event.desk == 1 and s.event.seq == 4)
+    if damage == "hash":
+        stored.event = stored.event.model_copy(update={"actor": "người khác"})
+    else:
+        stored.event = stored.event.model_copy(update={"prev_hash": "0" * 64})
+    before = len(hub.requests)
+
+    outcome = sync(restored, hub)
+
+    _fork_refused(outcome, hub, before)
+    assert states(restored, 1) == {"acknowledged": 2}  # the page with the altered event taken back not at all
+    assert scalar(restored, "SELECT count(*) FROM dossiers") == 2
+    assert_verifies(restored)
+
+
+def test_a_desk_that_wrote_after_the_restore_takes_nothing_back(make_desk, hub, restore):
+    _original, restored, _later = _restored_behind(make_desk, hub, restore)
+    restored.clock.advance(hours=1)
+    receive_many(restored, 1)  # event 3 here differs from the server's event 3
+    before = len(hub.requests)
+    outcome = sync(restored, hub)
+    _fork_refused(outcome, hub, before)
+    assert states(restored, 1) == {"acknowledged": 2, "to_send": 1}
