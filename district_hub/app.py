@@ -1,12 +1,15 @@
 """The upper-level server's web application: the sync API, the officers' pages and the public lookup.
 
 ``create_app(db_url)`` opens (and migrates) the database; ``district-hub serve`` runs the app under uvicorn.
+Around the routes: :class:`~district_hub.logsafe.ErrorGuard` (an unexpected failure is logged without any value and
+answered 500), :class:`~district_hub.throttle.Throttle` (the rate limits, when given) and gzip for large answers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -17,11 +20,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from desk_app import __version__
 from desk_app.domain.errors import DomainError
 from desk_app.sync.protocol import API_PREFIX
-from district_hub import api, pages, web
+from district_hub import api, logsafe, pages, web
 from district_hub.body import describe_errors
 from district_hub.clock import Clock, system_now
 from district_hub.db import HubDatabase, open_database
 from district_hub.service import Hub
+from district_hub.throttle import RateLimits, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +33,18 @@ SERVER_ERROR = ("Máy chủ cấp trên gặp lỗi khi xử lý yêu cầu này
                 "(chi tiết ở nhật ký của máy chủ).")
 
 
+def error_page(message: str) -> str:
+    return pages.layout("Lỗi máy chủ", f"<p>{message}</p>")
+
+
 def create_app(db_url: str | None = None, *, database: HubDatabase | None = None,
-               clock: Clock = system_now) -> FastAPI:
-    """The app over ``database`` (kept open by the caller) or over the database at ``db_url`` (closed at shutdown)."""
+               clock: Clock = system_now, limits: RateLimits | None = None,
+               monotonic: Callable[[], float] = time.monotonic) -> FastAPI:
+    """The app over ``database`` (kept open by the caller) or over the database at ``db_url`` (closed at shutdown).
+
+    ``limits``: the rate limits (``district-hub serve`` passes its own; None: no limit, as in the tests); ``monotonic``
+    is their clock.
+    """
     from district_hub.config import db_url as resolve
 
     owned = database is None
@@ -53,6 +66,11 @@ def create_app(db_url: str | None = None, *, database: HubDatabase | None = None
     )
     app.state.hub = Hub(db, clock)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    if limits is not None:
+        app.add_middleware(Throttle, limits=limits, clock=monotonic)  # type: ignore[arg-type]
+    # The outermost of ours: whatever fails below is logged without its message and answered here.
+    app.add_middleware(logsafe.ErrorGuard, json_prefix=API_PREFIX, message=SERVER_ERROR,  # type: ignore[arg-type]
+                       page=error_page)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -63,7 +81,7 @@ def create_app(db_url: str | None = None, *, database: HubDatabase | None = None
         # Starlette's outermost middleware calls this, then raises the error again for the server's log.
         if request.url.path.startswith(API_PREFIX):
             return JSONResponse(status_code=500, content={"detail": SERVER_ERROR})
-        return HTMLResponse(pages.layout("Lỗi máy chủ", f"<p>{SERVER_ERROR}</p>"), status_code=500)
+        return HTMLResponse(error_page(SERVER_ERROR), status_code=500)
 
     @app.exception_handler(DomainError)
     async def refused(_request: Request, error: DomainError) -> JSONResponse:

@@ -46,14 +46,21 @@ def dossier_code_problem(code: str, commune_code: str) -> str | None:
     return None
 
 
-def _moment(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
+# A dossier code's date is 20yy (desk_app.domain.codes): no real moment of a dossier lies outside these years, and
+# one near the ends of datetime's range cannot even be converted to Vietnamese time.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def _parsed_moment(value: str) -> dt.datetime | None:
     try:
-        dt.datetime.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        return False
-    return True
+        return None
+    return moment if FIRST_YEAR <= moment.year <= LAST_YEAR else None
+
+
+def _moment(value: Any) -> bool:
+    return isinstance(value, str) and _parsed_moment(value) is not None
 
 
 def _optional_moment(value: Any) -> bool:
@@ -133,10 +140,8 @@ def payload_problem(kind: EventKind, payload: Mapping[str, Any]) -> str | None:
 
 
 def _moment_of(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
-    except ValueError:
-        return None
+    moment = _parsed_moment(text)
+    return moment.replace(tzinfo=VN_TZ) if moment is not None else None
 
 
 def own_problem(event: WireEvent, commune_code: str, code_problems: dict[str, str | None] | None = None,
@@ -158,7 +163,8 @@ def own_problem(event: WireEvent, commune_code: str, code_problems: dict[str, st
         return problem, None
     at = _moment_of(event.at)
     if at is None or not _moment(event.recorded_at):
-        return f"Sự kiện của hồ sơ {event.dossier_code} ghi một thời điểm không có thật.", None
+        return (f"Sự kiện của hồ sơ {event.dossier_code} ghi một thời điểm không có thật hoặc ngoài các năm "
+                f"{FIRST_YEAR}–{LAST_YEAR}."), None
     problem = payload_problem(KINDS[event.kind], event.payload)
     if problem:
         return f"Nội dung sự kiện '{event.kind}' của hồ sơ {event.dossier_code} không đủ: {problem}.", at

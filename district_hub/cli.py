@@ -43,13 +43,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from district_hub.app import create_app
+    from district_hub.serving import rate_limits, scheme, uvicorn_config
 
-    app = create_app(database=_open(args))
-    print(f"district-hub {__version__} phục vụ tại http://{args.host}:{args.port} (dừng: Ctrl+C)", flush=True)
-    # No access log: the lookup page's query carries a dossier's lookup key, and no path is worth a log line.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level,
-                server_header=False)
-    app.state.hub.db.close()
+    limits = rate_limits(args)
+    database = _open(args)
+    app = create_app(database=database, limits=limits)
+    try:
+        config = uvicorn_config(app, args)
+    except DomainError:
+        database.close()
+        raise
+    print(f"district-hub {__version__} phục vụ tại {scheme(args)}://{args.host}:{args.port} (dừng: Ctrl+C); giới "
+          f"hạn yêu cầu mỗi phút/cùng lúc: {limits.describe()}", flush=True)
+    # The access log is off unless asked for; when on, its request lines carry no query string (logsafe).
+    uvicorn.Server(config).run()
+    database.close()
     return 0
 
 
@@ -164,8 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
-                       help="mức ghi nhật ký (mặc định info; nhật ký không ghi đường dẫn, mã bí mật hay dữ liệu "
-                            "cá nhân)")
+                       help="mức ghi nhật ký (mặc định info; nhật ký không ghi tham số truy vấn, mã bí mật hay dữ "
+                            "liệu cá nhân)")
+    from district_hub.serving import add_arguments
+
+    add_arguments(serve)
 
     add = command("add-commune", "Thêm một xã và in mã bí mật của xã ở dòng cuối.", cmd_add_commune)
     add.add_argument("--code", required=True, help="mã cơ quan tiếp nhận của xã (QCVN 102:2016, ví dụ 000.31.22.H20)")
@@ -209,7 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
+        from district_hub import logsafe
+
         logging.getLogger("district_hub").setLevel(args.log_level.upper())
+        logsafe.install()
     try:
         return int(args.run(args))
     except DomainError as error:

@@ -49,7 +49,10 @@ class HubProcess:
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self._log_path = self.tmp_path / f"district-hub-{self.port}.log"
-        self._env = {**os.environ, "DISTRICT_HUB_DATA_DIR": str(self.tmp_path / "hub-data"),
+        # End-to-end runs measure the sync, not the rate limiter (tests/hub/test_ratelimit.py and test_serve_tls.py
+        # test it, with flags, which win over these): no limit on pushes and status/feed unless the caller sets one.
+        self._env = {"DISTRICT_HUB_RATE_PUSH": "0", "DISTRICT_HUB_RATE_API": "0",
+                     **os.environ, "DISTRICT_HUB_DATA_DIR": str(self.tmp_path / "hub-data"),
                      "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
 
     @property

@@ -51,6 +51,22 @@ class HubServerFault(HubError):
     retryable = True
 
 
+class HubBusy(HubError):
+    """429: the server takes no more requests from this commune for a while (``retry_after`` seconds, when it says);
+    nothing was refused and nothing is lost: try again later."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None, status_code: int = 429) -> None:
+        super().__init__(message, status_code=status_code)
+        self.retry_after = retry_after
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "").strip()
+    return float(value) if value.isdigit() else None
+
+
 class HubUnauthorized(HubError):
     """401: the token is wrong or revoked. Nothing was sent."""
 
@@ -172,6 +188,11 @@ class HubClient:
                 detail = _detail(response) or f"mã lỗi {code}"
                 raise HubProtocolError(f"Máy chủ cấp trên từ chối yêu cầu: {detail}", status_code=code) from None
             raise HubRefused(refusal, status_code=code)
+        if code == 429:
+            wait = _retry_after(response)
+            later = f"sau {wait:g} giây" if wait is not None else "sau ít phút"
+            raise HubBusy(f"Máy chủ cấp trên ({self.host}) đang nhận quá nhiều yêu cầu; sẽ gửi lại {later}. Dữ liệu "
+                          "vẫn lưu an toàn trên máy.", retry_after=wait)
         if code == 413:
             raise HubTooLarge("Gói dữ liệu quá lớn đối với máy chủ cấp trên.", status_code=code)
         if code >= 500:

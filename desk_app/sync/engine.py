@@ -27,7 +27,7 @@ from desk_app.services.context import ServiceContext
 from desk_app.services.settings import SettingsService
 from desk_app.store.models import SyncRun
 from desk_app.sync import client as client_module
-from desk_app.sync.client import HubClient, HubError, HubProtocolError, HubRefused, HubTooLarge
+from desk_app.sync.client import HubBusy, HubClient, HubError, HubProtocolError, HubRefused, HubTooLarge
 from desk_app.sync.inbox import cursors, reset_cursors, stored_instance, take_in
 from desk_app.sync.outbox import (
     Batch,
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0)  # back-off between tries of one request, within one run
 BATCH_EVENTS = 500  # events in one push (the protocol allows up to MAX_BATCH_EVENTS)
+MAX_RETRY_AFTER = 60.0  # seconds: the longest wait a server's Retry-After (429) gets within one run
 FEED_PAGE = 500  # events asked for in one feed page (one transaction each)
 
 Status = Literal["ok", "unreachable", "set_aside", "refused", "not_configured", "cancelled"]
@@ -156,8 +157,12 @@ class _Run:
                     raise
                 if delay is None:
                     raise _Stop("unreachable", error.message) from None
+                busy = isinstance(error, HubBusy)
+                if isinstance(error, HubBusy):  # its Retry-After, within reason (at most a minute a try)
+                    delay = max(delay, min(error.retry_after or 0.0, MAX_RETRY_AFTER))
                 log.info("sync: %s failed (%s), trying again in %.0f s", phase, type(error).__name__, delay)
-                self.tell(phase, f"Mất kết nối với cấp trên; thử lại sau {delay:g} giây…")
+                self.tell(phase, f"Máy chủ cấp trên đang bận; thử lại sau {delay:g} giây…" if busy
+                          else f"Mất kết nối với cấp trên; thử lại sau {delay:g} giây…")
                 self.wait(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -171,7 +171,8 @@ class OwnEvents(_Model):
 
 
 class ErrorBody(_Model):
-    """Any other error (401 wrong token, 413 too large, 422 malformed): a reason a clerk can read."""
+    """Any other error (401 wrong token, 413 too large, 415 not JSON, 422 malformed, 429 too many requests: the
+    ``Retry-After`` header says in how many seconds to try again): a reason a clerk can read."""
 
     detail: str
 

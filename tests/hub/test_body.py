@@ -81,7 +81,7 @@ def test_responses_are_compressed_when_asked(client: TestClient, token: str) -> 
 def test_the_openapi_schema_documents_every_status(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     push = schema["paths"]["/api/v1/events"]["post"]
-    assert set(push["responses"]) == {"200", "400", "401", "403", "409", "413", "422", "500"}
+    assert set(push["responses"]) == {"200", "400", "401", "403", "409", "413", "415", "422", "429", "500"}
     assert push["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/PushBatch")
     assert push["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/Refusal")
     assert {"/api/v1/health", "/api/v1/status", "/api/v1/feed"} <= set(schema["paths"])

@@ -32,12 +32,12 @@ def test_the_feed_describes_its_parameters(schema: dict[str, Any]) -> None:
     assert set(described) == {"desk", "events_after", "publications_after", "limit"}
     assert all(len(text) > 20 for text in described.values()), described
     assert "instance" in described["events_after"] and "more" in described["limit"]
-    assert set(feed["responses"]) == {"200", "401", "422", "500"}
+    assert set(feed["responses"]) == {"200", "401", "422", "429", "500"}
 
 
 def test_the_status_lists_only_what_it_can_return(schema: dict[str, Any]) -> None:
     status = schema["paths"]["/api/v1/status"]["get"]
-    assert set(status["responses"]) == {"200", "401", "500"}
+    assert set(status["responses"]) == {"200", "401", "429", "500"}
 
 
 def test_an_unexpected_failure_is_an_error_body(hub_db: HubDatabase, token: str,

@@ -4,7 +4,9 @@ tests/services/conftest.py), set up with its desk number, the upper level's addr
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,25 @@ def hub() -> FakeHub:
 
 def no_sleep(seconds: float) -> None:
     """Back-off without waiting (the tests count the calls instead)."""
+
+
+@pytest.fixture
+def restore(tmp_path: Path) -> Iterator:
+    """(snapshot, reopen): copy a desk's database as a backup would, and open a copy as a restored desk."""
+    opened: list[ServiceContext] = []
+
+    def snapshot(ctx: ServiceContext, name: str) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        with closing(sqlite3.connect(ctx.db.path)) as source, closing(sqlite3.connect(folder / DB_FILENAME)) as copy:
+            source.backup(copy)
+        return folder
+
+    def reopen(folder: Path, ctx: ServiceContext) -> ServiceContext:
+        restored = ServiceContext(open_desk(folder), ctx.clock, "test:restored")
+        opened.append(restored)
+        return restored
+
+    yield snapshot, reopen
+    for ctx in opened:
+        ctx.db.close()

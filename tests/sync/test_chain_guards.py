@@ -4,19 +4,12 @@ outcome honest."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing
-from pathlib import Path
-
 import pytest
 
 from desk_app.services.actions import DossierActions
 from desk_app.services.context import ServiceContext
-from desk_app.services.desk import open_desk
 from desk_app.services.integrity import verify
 from desk_app.services.queries import stats
-from desk_app.store.db import DB_FILENAME
 from desk_app.sync.engine import SyncOutcome, run_sync
 from desk_app.sync.protocol import Feed, FeedEvent
 from tests.services._support import assert_vietnamese
@@ -120,27 +113,6 @@ def desks_one_two(make_desk):
 
 
 # -- finding 3: a desk restored from its own backup stops before it forks its chain -------------------------------
-@pytest.fixture
-def restore(tmp_path: Path) -> Iterator:
-    opened: list[ServiceContext] = []
-
-    def snapshot(ctx: ServiceContext, name: str) -> Path:
-        folder = tmp_path / name
-        folder.mkdir()
-        with closing(sqlite3.connect(ctx.db.path)) as source, closing(sqlite3.connect(folder / DB_FILENAME)) as copy:
-            source.backup(copy)
-        return folder
-
-    def reopen(folder: Path, ctx: ServiceContext) -> ServiceContext:
-        restored = ServiceContext(open_desk(folder), ctx.clock, "test:restored")
-        opened.append(restored)
-        return restored
-
-    yield snapshot, reopen
-    for ctx in opened:
-        ctx.db.close()
-
-
 def _fork_refused(outcome: SyncOutcome, hub: FakeHub, before: int) -> None:
     assert (outcome.status, outcome.exit_code) == ("refused", 2)
     assert "bản sao lưu cũ" in outcome.message and "Không tiếp tục làm việc trên bàn này" in outcome.message

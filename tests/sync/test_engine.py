@@ -375,3 +375,23 @@ def test_an_event_the_chain_cannot_take_blocks_only_what_follows_and_says_so(mak
     assert hub.count(1) == 1
     again = sync(desk, hub)  # the next run tries the link once more, and stops there again
     assert again.status == "set_aside" and pushes(hub)[2:] == [(2, 3)] and hub.count(1) == 1
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [("7", 7.0), ("3600", engine.MAX_RETRY_AFTER), (None, 1.0)])
+def test_a_busy_server_is_waited_out_as_it_asks_within_a_minute_and_nothing_is_refused(make_desk, hub, retry_after,
+                                                                                       waited):
+    desk = make_desk("a", desk=1)
+    receive_many(desk, 2)
+    answered_busy: list[str] = []
+
+    def busy_once(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/events") and not answered_busy:
+            answered_busy.append(request.url.path)
+            headers = {"Retry-After": retry_after} if retry_after else {}
+            return httpx.Response(429, json={"detail": "Quá nhiều yêu cầu; gửi lại sau."}, headers=headers)
+        return hub.handle(request)
+
+    sleeps = Sleeps()
+    outcome = run_sync(desk, transport=httpx.MockTransport(busy_once), sleep=sleeps)
+    assert (outcome.status, outcome.sent) == ("ok", 2)
+    assert sleeps == [waited]

@@ -7,7 +7,7 @@ import pytest
 
 from desk_app.sync import engine
 from tests.sync._support import assert_verifies, receive_many, rows, scalar, states
-from tests.sync.test_chain_guards import _fork_refused, restore, sync  # noqa: F401 (restore is a fixture)
+from tests.sync.test_chain_guards import _fork_refused, sync
 
 
 def _restored_behind(make_desk, hub, restore, *, before_backup: int = 2, after_backup: int = 3):
