@@ -174,10 +174,23 @@ def build_parser() -> argparse.ArgumentParser:
     national.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
     national.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
     national.add_argument("--out", type=Path, required=True, metavar="FILE.json")
+    national.add_argument("--include-id-numbers", action="store_true",
+                          help="also write each applicant's ID number (SoGiayToChuHoSo); a leader's decision, audited")
+
+    citizen = add("citizen-data", "everything the desk holds on one citizen (Decree 13/2023 right of access) as PDF")
+    citizen.add_argument("id_number", metavar="ID", help="the citizen's full ID number (CCCD 12 digits, CMND 9)")
+    citizen.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
     demo = add("demo-data", "add realistic synthetic dossiers (local records) across years and procedures")
     demo.add_argument("--dossiers", type=int, required=True)
     demo.add_argument("--seed", type=int, default=1)
+
+    from desk_app.cli_backup import add_parsers as add_backup_parsers
+
+    add_backup_parsers(add)  # backup, restore
+    from desk_app.cli_retention import add_parsers as add_retention_parsers
+
+    add_retention_parsers(add)  # retention, archive, verify-archive
     return parser
 
 
@@ -216,9 +229,11 @@ class Runner:
 
 def cmd_gui(args: argparse.Namespace, runner: Runner) -> int:
     started = time.perf_counter()
+    from desk_app.store.desk_lock import DeskLock
     from desk_app.ui.app import run_gui
 
-    return run_gui(runner.db, exit_after_startup=args.exit_after_startup, started=started)
+    with DeskLock(runner.data_dir, "gui"):  # one window per data folder; a restore waits for it to close
+        return run_gui(runner.db, exit_after_startup=args.exit_after_startup, started=started)
 
 
 def cmd_init(args: argparse.Namespace, runner: Runner) -> int:
@@ -455,18 +470,16 @@ def _day(text: str, field: str) -> dt.date:
 
 
 def cmd_print(args: argparse.Namespace, runner: Runner) -> int:
-    from desk_app.services.documents import form_pdf
+    from desk_app.services.print_jobs import dossier_form
 
-    with runner.db.session() as session:
-        pdf = form_pdf(session, args.code, args.form, args.paper)
+    pdf = dossier_form(runner.context(), args.code, args.form, args.paper).pdf  # audited
     return _write_pdf(args.out, pdf, f"biểu mẫu '{args.form}' của hồ sơ {args.code.strip()}")
 
 
 def cmd_ledger(args: argparse.Namespace, runner: Runner) -> int:
-    from desk_app.services.documents import ledger_pdf
+    from desk_app.services.print_jobs import ledger_job
 
-    with runner.db.session() as session:
-        pdf = ledger_pdf(session, _day(args.date_from, "from"), _day(args.date_to, "to"))
+    pdf = ledger_job(runner.context(), _day(args.date_from, "from"), _day(args.date_to, "to")).pdf  # audited
     return _write_pdf(args.out, pdf, "sổ theo dõi hồ sơ")
 
 
@@ -478,9 +491,9 @@ def cmd_report(args: argparse.Namespace, runner: Runner) -> int:
     report = build_report(runner.context(), _day(args.date_from, "from"), _day(args.date_to, "to"),
                           against=args.against, with_late_items=workbook)
     if args.out is not None:
-        from desk_app.services.report_export import write_report
+        from desk_app.services.report_output import save_report
 
-        written = write_report(report, args.out)
+        written = save_report(runner.context(), report, args.out)  # audited
         print(f"Đã ghi {written}", file=sys.stderr)
     if args.json:
         _print_json(report.as_json())
@@ -502,12 +515,11 @@ def cmd_report(args: argparse.Namespace, runner: Runner) -> int:
 
 
 def cmd_handover(args: argparse.Namespace, runner: Runner) -> int:
-    from desk_app.services.documents import handover_pdf
+    from desk_app.services.print_jobs import handover_job
 
     if not args.receiver.strip():
         raise ValidationError("Cần ghi nơi nhận hồ sơ.", field="to")
-    with runner.db.session() as session:
-        pdf = handover_pdf(session, args.receiver.strip(), _day(args.date, "date"))
+    pdf = handover_job(runner.context(), args.receiver.strip(), _day(args.date, "date")).pdf  # audited
     return _write_pdf(args.out, pdf, "danh sách bàn giao")
 
 
@@ -630,9 +642,29 @@ def cmd_sync(args: argparse.Namespace, runner: Runner) -> int:
 def cmd_export_national(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.national_export import write_national
 
-    count = write_national(runner.context(), _day(args.date_from, "from"), _day(args.date_to, "to"), args.out)
-    print(f"Đã ghi {count} hồ sơ vào {args.out}")
+    count = write_national(runner.context(), _day(args.date_from, "from"), _day(args.date_to, "to"), args.out,
+                           include_id_numbers=args.include_id_numbers)
+    print(f"Đã ghi {count} hồ sơ vào {args.out}" + (" (có số CCCD)" if args.include_id_numbers else ""))
     return EXIT_OK
+
+
+def cmd_citizen_data(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.services.citizen_data import citizen_data_job
+
+    job = citizen_data_job(runner.context(), args.id_number)  # audited
+    return _write_pdf(args.out, job.pdf, "bản dữ liệu cá nhân của công dân")
+
+
+def cmd_backup(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.cli_backup import backup_command
+
+    return backup_command(args, runner)
+
+
+def cmd_restore(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.cli_backup import restore_command
+
+    return restore_command(args, runner)  # never opens the database through runner.db (no migration first)
 
 
 def cmd_demo_data(args: argparse.Namespace, runner: Runner) -> int:
@@ -647,6 +679,8 @@ def cmd_demo_data(args: argparse.Namespace, runner: Runner) -> int:
           f"{time.perf_counter() - started:.1f} giây.")
     return EXIT_OK
 
+
+from desk_app.cli_retention import COMMANDS as RETENTION_COMMANDS  # its services load lazily
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Runner], int]] = {
     "gui": cmd_gui,
@@ -669,7 +703,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Runner], int]] = {
     "accept-clock": cmd_accept_clock,
     "sync": cmd_sync,
     "export-national": cmd_export_national,
+    "citizen-data": cmd_citizen_data,
     "demo-data": cmd_demo_data,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    **RETENTION_COMMANDS,  # retention, archive, verify-archive
 }
 
 

@@ -24,6 +24,9 @@ ACTIONS = {
     "settings": "Thay đổi thiết lập",
     "holidays": "Thay đổi lịch nghỉ",
     "user": "Quản lý tài khoản",
+    "backup": "Sao lưu dữ liệu",
+    "restore": "Khôi phục dữ liệu",
+    "citizen_data": "Cung cấp dữ liệu cho công dân",
 }
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +19,10 @@ from desk_app.domain.calendar import OfficeHours
 from desk_app.domain.codes import validate_agency_code, validate_desk
 from desk_app.domain.deadlines import SupplementRule
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.retention import check_known_fields, normalise_retention, parse_retention
+from desk_app.domain.validation import check_single_line
 from desk_app.store.counters import ledger_counter
-from desk_app.store.models import Counter, DossierEvent, Holiday, Setting
+from desk_app.store.models import Counter, Dossier, DossierEvent, Holiday, Procedure, Setting
 
 WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 
@@ -140,6 +143,22 @@ def _keys(value: str) -> str:
     return ",".join(sorted({k.strip() for k in value.split(",") if k.strip()}))
 
 
+def _backup_dir(value: str) -> str:
+    folder = value.strip()
+    if not folder:
+        return ""
+    if "\x00" in folder or not (PurePosixPath(folder).is_absolute() or PureWindowsPath(folder).is_absolute()):
+        raise ValidationError("Cần đường dẫn đầy đủ của một thư mục, ví dụ E:\\SaoLuu hoặc /media/usb/saoluu "
+                              f"(không phải '{folder}').")
+    return folder
+
+
+def _backup_passphrase(value: str) -> str:
+    if value and len(value) < 8:
+        raise ValidationError("Mật khẩu mã hóa bản sao lưu cần ít nhất 8 ký tự (hoặc để trống: không mã hóa).")
+    return value  # kept exactly as typed (spaces too): it must open the backups later
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
@@ -190,10 +209,21 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("report_against", "Báo cáo đánh giá đúng hạn so với hạn ban đầu (original) hay hạn đã hẹn lại "
                 "(rescheduled)", "original", _choice("original", "rescheduled")),
     SettingSpec("max_backdate_days", "Nhận hồ sơ ghi lùi ngày tối đa bao nhiêu ngày", "1096", _int_range(0, 36600)),
+    # Empty: every dossier's personal data is kept for ever; removing it is an administrator's deliberate choice.
+    SettingSpec("personal_data_retention", "Thời hạn lưu dữ liệu cá nhân sau khi hồ sơ kết thúc, theo lĩnh vực "
+                "(số năm, ví dụ CT=2,BTXH=5; 0 hoặc không ghi: lưu lâu dài)", "", normalise_retention),
+)
+
+SPECS += (  # backups (desk_app.services.backup)
+    SettingSpec("backup_dir", "Thư mục sao lưu (có thể là USB; để trống: thư mục backups cạnh cơ sở dữ liệu)", "",
+                lambda v: _backup_dir(v)),
+    SettingSpec("backup_keep", "Giữ bao nhiêu bản sao lưu gần nhất (1–365)", "14", _int_range(1, 365)),
+    SettingSpec("backup_passphrase", "Mật khẩu mã hóa bản sao lưu (để trống: không mã hóa)", "",
+                lambda v: _backup_passphrase(v)),
 )
 
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
-SECRET_KEYS = frozenset({"upper_level_token"})  # never shown, printed or logged in clear
+SECRET_KEYS = frozenset({"upper_level_token", "backup_passphrase"})  # never shown, printed or logged in clear
 
 
 def shown(key: str, value: str) -> str:
@@ -213,6 +243,8 @@ def _spec(key: str) -> SettingSpec:
 def normalise(key: str, value: str) -> str:
     spec = _spec(key)
     value = unicodedata.normalize("NFC", value)  # Unikey/EVKey may deliver decomposed text
+    check_single_line(value, field=key, label=spec.label,  # no hidden characters; a size the slip's header takes
+                      max_length=120 if key in ("commune_name", "upper_level_name") else 500)
     try:
         return spec.check(value)
     except ValidationError as error:
@@ -243,6 +275,8 @@ class SettingsService:
             self._check_ledger_start(clean)
         if key == "optional_holidays":
             self._check_optional_keys(clean)
+        if key == "personal_data_retention":
+            self._check_retention_fields(clean)
         row = self.session.get(Setting, key)
         if row is None:
             self.session.add(Setting(key=key, value=clean))
@@ -288,3 +322,15 @@ class SettingsService:
             raise ValidationError(
                 f"Không có ngày nghỉ tùy chọn '{unknown[0]}'. Các ngày có thể bật: {', '.join(sorted(known)) or 'không'}.",
                 field="optional_holidays")
+
+    def _check_retention_fields(self, value: str) -> None:
+        """Field codes of the catalog (or of dossiers already held, a field since dropped from the catalog)."""
+        known: dict[str, str] = {code: name for code, name in self.session.execute(
+            select(Procedure.field_code, Procedure.field_name))}
+        known.update({code: code for code in self.session.scalars(select(Dossier.field_code).distinct())
+                      if code not in known})
+        try:
+            check_known_fields(parse_retention(value), known)
+        except ValidationError as error:
+            raise ValidationError(f"{SPEC_BY_KEY['personal_data_retention'].label}: {error.message}",
+                                  field="personal_data_retention") from None

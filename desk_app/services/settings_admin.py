@@ -38,6 +38,7 @@ SECTIONS: tuple[str, ...] = (
     "Giờ làm việc và hạn giải quyết",
     "Máy in",
     "Đồng bộ cấp trên",
+    "Sao lưu",
     "Khác",
 )
 
@@ -106,6 +107,12 @@ _PRESENTATION: dict[str, _Presentation] = {
         label="Báo cáo đánh giá đúng hạn so với"),
     "lock_minutes": _Presentation("Khác", "number", minimum=0, maximum=240),
     "max_backdate_days": _Presentation("Khác", "number", minimum=0, maximum=36600),
+    "backup_dir": _Presentation("Sao lưu", hint="Ví dụ E:\\SaoLuu (USB); để trống: thư mục backups cạnh dữ liệu"),
+    "backup_keep": _Presentation("Sao lưu", "number", minimum=1, maximum=365),
+    "backup_passphrase": _Presentation("Sao lưu", "secret", hint="Ít nhất 8 ký tự; ghi nhớ kỹ: mất mật khẩu là không "
+                                                               "khôi phục được bản sao lưu"),
+    "personal_data_retention": _Presentation("Khác", hint="Ví dụ CT=2,BTXH=5 (HT Hộ tịch, CT Chứng thực, BTXH Bảo "
+                                                         "trợ xã hội…); để trống: lưu lâu dài"),
 }
 
 

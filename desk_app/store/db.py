@@ -7,7 +7,6 @@ that already holds data, the file is first copied aside with SQLite's online bac
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
 from pathlib import Path
@@ -86,8 +85,11 @@ def backup_to(db_path: Path, target: Path) -> Path:
     return target
 
 
-def migrate(engine: Engine, db_path: Path, backup_dir: Path) -> Path | None:
-    """Bring the schema to head; returns the pre-migration backup's path when one was made."""
+def migrate(engine: Engine, db_path: Path, backup_dir: Path | None) -> Path | None:
+    """Bring the schema to head; returns the pre-migration backup's path when one was made.
+
+    The backup goes to the ``backup_dir`` setting's folder when it is usable, else ``backup_dir`` (see
+    :func:`desk_app.store.backup_file.pre_migration_backup`); ``None``: no backup (a restore's staged copy)."""
     current, head = current_revision(engine), head_revision()
     if current == head:
         return None
@@ -99,9 +101,10 @@ def migrate(engine: Engine, db_path: Path, backup_dir: Path) -> Path | None:
             field="database",
         )
     backup = None
-    if current is not None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = backup_to(db_path, backup_dir / f"pre-migration-{current}-to-{head}-{stamp}.db")
+    if current is not None and backup_dir is not None:
+        from desk_app.store.backup_file import pre_migration_backup
+
+        backup = pre_migration_backup(db_path, backup_dir, current, head)
         log.info("database backed up before migration %s -> %s: %s", current, head, backup.name)
     config = alembic_config()
     with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:

@@ -54,6 +54,11 @@ def run_gui(db: Database, *, exit_after_startup: bool = False, started: float | 
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Một Cửa Desk")
+    from desk_app.ui.branding import apply_branding
+    from desk_app.ui.qt_vietnamese import install_vietnamese
+
+    apply_branding(app)
+    install_vietnamese(app)  # Qt's own words (right-click menus, standard buttons): Qt ships no Vietnamese
     clock = SystemClock()
     if exit_after_startup:
         return _startup_check(db, clock, started)
@@ -62,6 +67,9 @@ def run_gui(db: Database, *, exit_after_startup: bool = False, started: float | 
     if user is None:
         return 0
     window, lock = open_main_window(db, clock, user)
+    from desk_app.ui.window_state import remember_geometry
+
+    remember_geometry(window)  # where this user left it last time; saved again on close
     window.show()
     code = app.exec()
     del lock
@@ -90,7 +98,10 @@ def open_main_window(db: Database, clock: SystemClock, user: SignedIn) -> tuple[
     runner = ThreadRunner()
     output = DocumentOutput(ctx, runner, None)
     syncing = sync_runner()
-    window = MainWindow(ctx, runner, output, full_name=user.full_name, sync_runner=syncing)
+    from desk_app.ui.auto_backup import LOOK_MS as BACKUP_LOOK_MS
+
+    window = MainWindow(ctx, runner, output, full_name=user.full_name, sync_runner=syncing,
+                        auto_backup_ms=BACKUP_LOOK_MS)
     output.setParent(window)
     runner.setParent(window)
     syncing.setParent(window)
@@ -142,6 +153,7 @@ def _startup_check(db: Database, clock: SystemClock, started: float) -> int:
     window.show()
     QApplication.processEvents()
     print(f"{(time.perf_counter() - started) * 1000:.0f}")
+    window.auto_backup.stop()  # type: ignore[attr-defined]  # a start-up check is no day's end: no backup at close
     window.close()
     return 0
 

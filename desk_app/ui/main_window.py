@@ -27,12 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.cccd_qr import looks_like_cccd_qr
 from desk_app.domain.codes import CODE_RE
 from desk_app.domain.errors import DomainError, NotFoundError
 from desk_app.services.context import ServiceContext
 from desk_app.services.overview import desk_setting, overview
 from desk_app.services.queries import find_codes
+from desk_app.ui.audit_screen import open_audit_log
 from desk_app.ui.auto_sync import AUTO, PROBE_INTERVAL_MS, AutoSync, SyncBackend, SyncCoordinator, default_sync_backend
+from desk_app.ui.branding import window_title
+from desk_app.ui.citizen_data_dialog import open_citizen_data
 from desk_app.ui.dashboard import Dashboard
 from desk_app.ui.dossier_detail import DossierDetail
 from desk_app.ui.dossier_list import DossierListView
@@ -53,7 +57,7 @@ class MainWindow(QMainWindow):
                  detail_factory: Callable[[str], QWidget] | None = None,
                  confirm: Callable[[QWidget, str, str], bool] | None = None,
                  sync_backend: SyncBackend | None = None, sync_runner: Runner | None = None,
-                 auto_sync_ms: int | None = PROBE_INTERVAL_MS) -> None:
+                 auto_sync_ms: int | None = PROBE_INTERVAL_MS, auto_backup_ms: int | None = None) -> None:
         """``sync_backend``: the engine's functions (fakes in tests); ``sync_runner``: where syncs and probes run
         (the application gives them their own thread, so a long sync never queues a print); ``auto_sync_ms``: the
         automatic sync's look interval (None: no automatic sync, e.g. in tests that drive it by hand)."""
@@ -113,6 +117,10 @@ class MainWindow(QMainWindow):
         self._build_toolbar(full_name)
         self._build_status_bar()
         self._build_actions()
+        from desk_app.ui.auto_backup import install as install_backup
+
+        # The backup's status label and menu; the automatic daily backup only when asked (the application does).
+        self.auto_backup = install_backup(self, ctx, look_ms=auto_backup_ms)
 
         self.intake.saved.connect(lambda _code: self._dossiers_changed())
         self.dashboard.open_preset.connect(self.open_preset)
@@ -122,6 +130,7 @@ class MainWindow(QMainWindow):
         self.ledger.open_requested.connect(self.open_dossier)
         self.scanner = ScanDetector(self)
         self.scanner.scanned.connect(self.open_dossier)
+        self.scanner.card_scanned.connect(self.card_scanned)
         self.scanner.install()
 
         self._timer = QTimer(self)
@@ -216,11 +225,16 @@ class MainWindow(QMainWindow):
         action("Tra cứu", "F3", self.focus_scan, "focusScan")
         action("Làm mới", "F5", self._dossiers_changed, "refresh")
         action("Bảng kê phí", "Ctrl+Shift+P", self.show_fee_list, "feeList")
+        action("Dữ liệu cá nhân của công dân", "Ctrl+Shift+D", lambda: open_citizen_data(self, self.ctx, self.output),
+               "citizenData")
+        if self.settings_screen is not None:  # the administrator (the service refuses anyone else too)
+            action("Nhật ký kiểm tra", "Ctrl+Shift+L", lambda: open_audit_log(self, self.ctx), "auditLog")
         set_aside = QAction("Sự kiện bị cấp trên từ chối", self)
         set_aside.setObjectName("showSetAside")
         set_aside.triggered.connect(self.show_set_aside)
         menu = self.menuBar().addMenu("&Hồ sơ")
-        for name in ("goIntake", "goLedger", "goOverview", "goReport", "focusScan", "feeList", "refresh"):
+        for name in ("goIntake", "goLedger", "goOverview", "goReport", "focusScan", "feeList", "citizenData",
+                     "refresh"):
             found = self.findChild(QAction, name)
             if found is not None:
                 menu.addAction(found)
@@ -229,7 +243,7 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(set_aside)
         if self.settings_screen is not None:
             admin = self.menuBar().addMenu("&Quản trị")
-            for name in ("goSettings", "goUsers"):
+            for name in ("goSettings", "goUsers", "auditLog"):
                 found = self.findChild(QAction, name)
                 if found is not None:
                     admin.addAction(found)
@@ -267,6 +281,10 @@ class MainWindow(QMainWindow):
         self.scan_message.clear()
         if not text:
             return
+        if looks_like_cccd_qr(text):  # a card's QR pasted, or from a scanner too slow to be taken for one
+            self.scan_field.clear()
+            self.card_scanned(text)
+            return
         compact = "".join(text.split()).upper()
         if CODE_RE.match(compact):
             self.scan_field.clear()
@@ -286,6 +304,18 @@ class MainWindow(QMainWindow):
             return
         self.ledger.search_for(text)
         self.show_tab(self.ledger)
+
+    def card_scanned(self, text: str) -> None:
+        """A citizen's ID card scanned anywhere in the window: the intake screen, filled from it; a card that cannot
+        be used is said at the scan field as well as on the intake screen."""
+        if not self.isActiveWindow():  # scanned while a dossier's window had the focus: the form comes to the front
+            self.raise_()
+            self.activateWindow()
+        if self.tabs.currentWidget() is not self.intake:
+            self.show_tab(self.intake)
+        problem = self.intake.take_card_scan(text)
+        self.scan_message.setText("Mã QR CCCD lỗi: xem lý do bên dưới." if problem else "")
+        self.scan_message.setToolTip(problem or "")
 
     def open_dossier(self, code: str) -> None:
         wanted = "".join(code.split()).upper()
@@ -450,6 +480,7 @@ class MainWindow(QMainWindow):
         view = overview(self.ctx)
         self.dashboard.refresh(charts=charts)
         self.commune_label.setText(f"{view.commune_name} · bàn {view.desk} ")
+        self.setWindowTitle(window_title(view.commune_name))
         self.status_db.setText(f"CSDL: {view.database}")
         self.status_db.setToolTip(f"CSDL: {view.database}")
         self.status_due.setText(f"Đến hạn hôm nay: {view.counts.due_today}")
@@ -457,6 +488,7 @@ class MainWindow(QMainWindow):
         self.status_overdue.setStyleSheet("color: #b00020; font-weight: bold;" if view.counts.overdue else "")
         self.status_updated.setText(f"Cập nhật {view.updated}")
         self.sync_bar.refresh()
+        self.auto_backup.refresh_status()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -485,6 +517,7 @@ class MainWindow(QMainWindow):
                 return
         self.scanner.uninstall()
         self.auto_sync.stop()
+        self.auto_backup.at_close()  # no good backup today: one now (waited for), before the program ends
         self.sync.cancel()  # a sync under way stops at its next safe point: nothing lost, nothing doubled
         for runner in {id(r): r for r in (self.runner, self.sync.runner)}.values():
             wait = getattr(runner, "wait", None)

@@ -88,7 +88,7 @@ class SettingsScreen(QWidget):
         self.fields: dict[str, SettingField] = {}
         self.editors: dict[str, _Editor] = {}
         self._pages: dict[str, tuple[int, QScrollArea]] = {}
-        self._token_cleared = False
+        self._cleared: set[str] = set()  # secrets the administrator chose to clear (saved as empty)
 
         title = QLabel("Thiết lập")
         font = QFont()
@@ -256,15 +256,16 @@ class SettingsScreen(QWidget):
         clear.setObjectName(f"{name}_clear")
 
         def on_clear() -> None:
-            self._token_cleared = True
+            self._cleared.add(item.key)
             edit.clear()
             state.setText("Sẽ xóa khi lưu")
 
         def write(f: SettingField) -> None:
-            self._token_cleared = False
+            self._cleared.discard(item.key)
             edit.clear()
             state.setText("Đã đặt" if f.is_set else "Chưa đặt")
-            edit.setPlaceholderText("Đã đặt — nhập mã mới để thay" if f.is_set else "Nhập mã do cấp trên cấp")
+            edit.setPlaceholderText("Đã đặt — nhập mã mới để thay" if f.is_set
+                                    else item.hint or "Nhập mã do cấp trên cấp")
             clear.setVisible(f.is_set)
 
         clear.clicked.connect(on_clear)
@@ -330,7 +331,7 @@ class SettingsScreen(QWidget):
             value = editor.read()
             loaded = self.fields[key].value
             if editor.kind == "secret":
-                if value or self._token_cleared:
+                if value or key in self._cleared:
                     changed[key] = value
             elif editor.kind == "multi":
                 if set(value.split(",")) - {""} != set(loaded.split(",")) - {""}:

@@ -43,6 +43,10 @@ DEFAULTS = {
     "sync_interval_minutes": "10",
     "report_against": "original",
     "max_backdate_days": "1096",
+    "personal_data_retention": "",
+    "backup_dir": "",
+    "backup_keep": "14",
+    "backup_passphrase": "",
 }
 
 

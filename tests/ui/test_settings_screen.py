@@ -76,7 +76,8 @@ def show(qtbot, widget) -> None:
 def test_admin_changes_hotline_and_paper_size_and_saves(qtbot, screen, admin_desk):
     assert screen.objectName() == "settingsScreen"
     assert [screen.tabs.tabText(i) for i in range(screen.tabs.count())] == [
-        "Đơn vị", "Giấy tờ in", "Giờ làm việc và hạn giải quyết", "Máy in", "Đồng bộ cấp trên", "Khác", "Ngày nghỉ lễ"]
+        "Đơn vị", "Giấy tờ in", "Giờ làm việc và hạn giải quyết", "Máy in", "Đồng bộ cấp trên", "Sao lưu", "Khác",
+        "Ngày nghỉ lễ"]
     assert not child(screen, QLabel, "readOnlyNotice").isVisibleTo(screen)
     hotline = child(screen, QLineEdit, "setting_hotline")
     assert hotline.text() == "Tổng đài 1022"
