@@ -20,6 +20,12 @@ NgayTiepNhanBoSung, TrangThaiBoSung, NgayHenTraTruoc / NgayHenTraMoi from the re
 apology with a new date: NgayGiaHan, LyDo, NgayHenTraTruoc / NgayHenTraMoi; a list of our own, as the national
 name for it is unconfirmed). Times are Vietnamese local time as ``yyyyMMddHHmmss``; a moment that has not happened
 is ``null``.
+
+The applicant's ID number is not in the file by default (DOMAIN.md §9: only what the exchange needs; §7 does not
+list it). Where the province's system requires it, a leader or an administrator asks for it
+(``include_id_numbers=True``, ``--include-id-numbers``): each record then carries ``SoGiayToChuHoSo`` (the field
+name one-stop systems use for the owner's ID document; the national specification's name is unconfirmed), and the
+audit entry of the export says so.
 """
 
 from __future__ import annotations
@@ -131,8 +137,9 @@ def _reschedules(events: Sequence[DossierEvent]) -> list[dict[str, Any]]:
 
 
 def _record(dossier: Dossier, merged: MergedState, events: Sequence[DossierEvent],
-            national_codes: dict[str, str | None]) -> dict[str, Any]:
+            national_codes: dict[str, str | None], include_id_numbers: bool = False) -> dict[str, Any]:
     state = merged.state
+    identity = {"SoGiayToChuHoSo": dossier.id_number} if include_id_numbers else {}
     return {
         "MaHoSo": dossier.code,
         "MaTTHC": national_codes.get(dossier.procedure_code) or dossier.procedure_code,
@@ -142,6 +149,7 @@ def _record(dossier: Dossier, merged: MergedState, events: Sequence[DossierEvent
         "ChuHoSo": dossier.applicant_name,
         "SoDienThoai": dossier.phone,
         "Email": dossier.email,
+        **identity,
         "NgayTiepNhan": national_time(state.received_at),
         "NgayHenTra": national_time(state.due_at),
         "NgayKetThucXuLy": national_time(state.result_ready_at),
@@ -153,7 +161,8 @@ def _record(dossier: Dossier, merged: MergedState, events: Sequence[DossierEvent
     }
 
 
-def _records(session: Session, first: dt.datetime, after: dt.datetime) -> list[dict[str, Any]]:
+def _records(session: Session, first: dt.datetime, after: dt.datetime,
+             include_id_numbers: bool = False) -> list[dict[str, Any]]:
     dossiers = _candidates(session, first, after)
     events = _events_by_dossier(session, [d.id for d in dossiers])
     national_codes = {code: national for code, national in session.execute(select(Procedure.code,
@@ -169,30 +178,42 @@ def _records(session: Session, first: dt.datetime, after: dt.datetime) -> list[d
         except TransitionError:
             continue  # no receipt here (yet): nothing to describe
         by_uuid = {r.uuid: r for r in in_period}
-        records.append(_record(dossier, merged, _applied(merged, by_uuid), national_codes))
+        records.append(_record(dossier, merged, _applied(merged, by_uuid), national_codes, include_id_numbers))
     return records
 
 
-def national_records(ctx: ServiceContext, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """The dossiers of the period (``start`` and ``end`` days included) in the national exchange shape."""
+def _may_include_id_numbers(ctx: ServiceContext, include_id_numbers: bool) -> None:
+    if include_id_numbers:
+        require(ctx, "admin", "leader", doing="đưa số CCCD của công dân vào tệp xuất")
+
+
+def national_records(ctx: ServiceContext, start: dt.date, end: dt.date, *,
+                     include_id_numbers: bool = False) -> list[dict[str, Any]]:
+    """The dossiers of the period (``start`` and ``end`` days included) in the national exchange shape; the
+    applicant's ID number (``SoGiayToChuHoSo``) only when a leader or an administrator asks for it."""
+    _may_include_id_numbers(ctx, include_id_numbers)
     first, after = _period_bounds(start, end)
     with ctx.read() as session:
-        return _records(session, first, after)
+        return _records(session, first, after, include_id_numbers)
 
 
-def national_document(ctx: ServiceContext, start: dt.date, end: dt.date) -> dict[str, Any]:
+def national_document(ctx: ServiceContext, start: dt.date, end: dt.date, *,
+                      include_id_numbers: bool = False) -> dict[str, Any]:
     """The whole file's content: the envelope (unit, period, when made) and the records."""
+    _may_include_id_numbers(ctx, include_id_numbers)
     first, after = _period_bounds(start, end)
     with ctx.read() as session:
         agency = SettingsService(session).get("agency_code")
-        records = _records(session, first, after)
+        records = _records(session, first, after, include_id_numbers)
     return {"MaDonVi": agency, "TuNgay": start.strftime(DATE_FORMAT), "DenNgay": end.strftime(DATE_FORMAT),
             "ThoiDiemXuat": national_time(ctx.clock.now()), "SoLuongHoSo": len(records), "data": records}
 
 
-def write_national(ctx: ServiceContext, start: dt.date, end: dt.date, path: Path) -> int:
+def write_national(ctx: ServiceContext, start: dt.date, end: dt.date, path: Path, *,
+                   include_id_numbers: bool = False) -> int:
     """Write the period's national exchange file (UTF-8 JSON, atomically) and audit the export; returns how many
-    dossiers it holds. Personal data leaves the desk: only an administrator or a leader may do it."""
+    dossiers it holds. Personal data leaves the desk: only an administrator or a leader may do it. The ID numbers
+    stay out unless ``include_id_numbers`` (recorded in the audit entry)."""
     require(ctx, "admin", "leader", doing="xuất dữ liệu hồ sơ cho hệ thống quốc gia")
     path = Path(path)
     if path.suffix.lower() != ".json":
@@ -200,7 +221,7 @@ def write_national(ctx: ServiceContext, start: dt.date, end: dt.date, path: Path
     if not path.parent.is_dir():
         raise ValidationError(f"Không có thư mục '{path.parent}' để lưu tệp; hãy tạo thư mục hoặc chọn nơi khác.",
                               field="out")
-    document = national_document(ctx, start, end)
+    document = national_document(ctx, start, end, include_id_numbers=include_id_numbers)
     data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
     try:
         write_atomically(path, data)
@@ -210,5 +231,6 @@ def write_national(ctx: ServiceContext, start: dt.date, end: dt.date, path: Path
     with ctx.write() as (session, now):
         audit.record(session, at=now, actor=ctx.actor, action="export", target=None,
                      detail={"form": AUDIT_FORM, "format": "json", "from": start.isoformat(), "to": end.isoformat(),
-                             "dossiers": document["SoLuongHoSo"]})
+                             "dossiers": document["SoLuongHoSo"],
+                             **({"include_id_numbers": True} if include_id_numbers else {})})
     return int(document["SoLuongHoSo"])
