@@ -29,10 +29,13 @@ from enum import Enum
 from desk_app.domain.errors import ValidationError
 
 __all__ = [
+    "ADDRESS_MAX_LENGTH",
     "PROVINCE_CODES",
     "IdNumber",
     "Phone",
     "Sex",
+    "check_single_line",
+    "clean_text",
     "mask_id_number",
     "nfc",
     "normalize_name",
@@ -83,6 +86,65 @@ def vn_fold(text: str) -> str:
     else:
         stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _collapse_spaces(stripped.translate(_D_MAP))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Free text (addresses, reasons, document names, settings)
+# --------------------------------------------------------------------------------------------------------------
+
+# Control characters (NUL, ESC, ...), invisible format characters (zero-width spaces, byte-order marks, the
+# right-to-left overrides that make text read backwards) and lone surrogates (broken UTF-16 from a paste or a
+# non-UTF-8 command line): nothing a clerk means to type, invisible on screen, and either refused by SQLite (lone
+# surrogates cannot be encoded) or a way to make a printed form or a log line say something else.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+ADDRESS_MAX_LENGTH = 300  # an address, a document's name: what fits a line or two of a printed form
+_LINE_BREAK_CATEGORIES = frozenset({"Zl", "Zp"})
+
+
+def _hidden_at(text: str, *, single_line: bool) -> int | None:
+    for index, ch in enumerate(text):
+        category = unicodedata.category(ch)
+        if category in _HIDDEN_CATEGORIES or (single_line and category in _LINE_BREAK_CATEGORIES):
+            return index
+    return None
+
+
+def _hidden_refusal(label: str, position: int, field: str) -> ValidationError:
+    return ValidationError(
+        f"{label} có ký tự điều khiển hoặc ký tự ẩn không nhìn thấy được (ở vị trí thứ {position}), thường do dán "
+        "từ nơi khác. Xóa đoạn đó rồi gõ lại bằng bàn phím.",
+        field,
+    )
+
+
+def _length_refusal(label: str, length: int, max_length: int, field: str) -> ValidationError:
+    return ValidationError(f"{label} dài quá {max_length} ký tự (đang có {length}). Viết gọn lại.", field)
+
+
+def clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
+    """Free text as stored: NFC, every run of whitespace (line breaks included) one space, trimmed.
+
+    Refuses control and invisible characters and lone surrogates (:data:`_HIDDEN_CATEGORIES`) and text longer than
+    ``max_length`` after the clean-up, naming ``field``; the message names ``label`` ("Địa chỉ") and never repeats
+    the text. Returns "" for blank text: the caller decides whether the field is required.
+    """
+    text = _collapse_spaces(nfc(value))
+    position = _hidden_at(text, single_line=False)
+    if position is not None:
+        raise _hidden_refusal(label, position + 1, field)
+    if len(text) > max_length:
+        raise _length_refusal(label, len(text), max_length, field)
+    return text
+
+
+def check_single_line(value: str, *, field: str, label: str, max_length: int) -> None:
+    """Refuse a one-line value (a setting) holding a control or invisible character, a line break or a lone
+    surrogate, or longer than ``max_length``; the value itself is left as it is."""
+    position = _hidden_at(value, single_line=True)
+    if position is not None:
+        raise _hidden_refusal(label, position + 1, field)
+    if len(value) > max_length:
+        raise _length_refusal(label, len(value), max_length, field)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def _b64(data: bytes) -> str:
 
 def _password_bytes(password: str) -> bytes:
     # Unikey/EVKey may deliver composed or decomposed marks: the same password must give the same bytes.
-    return unicodedata.normalize("NFC", password).encode("utf-8")
+    # "surrogatepass": a lone surrogate (a broken paste) must give a wrong password, not a crash.
+    return unicodedata.normalize("NFC", password).encode("utf-8", "surrogatepass")
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
@@ -177,6 +178,8 @@ def check_password_policy(password: str, username: str, *, field: str = "passwor
             f"Mật khẩu cần ít nhất {PASSWORD_MIN_LENGTH} ký tự (đang có {len(password)}).", field=field)
     if len(password) > PASSWORD_MAX_LENGTH:
         raise ValidationError(f"Mật khẩu dài quá {PASSWORD_MAX_LENGTH} ký tự.", field=field)
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in password):
+        raise ValidationError("Mật khẩu có ký tự điều khiển không gõ được từ bàn phím; chọn mật khẩu khác.", field=field)
     if unicodedata.normalize("NFC", password).strip().lower() == username.strip().lower():
         raise ValidationError("Mật khẩu không được trùng với tên đăng nhập.", field=field)
 
@@ -213,7 +216,7 @@ def _role(value: str) -> str:
 
 def _find(session: Session, username: str) -> User | None:
     folded = unicodedata.normalize("NFC", username).strip().lower()
-    if not folded:
+    if not USERNAME_RE.fullmatch(folded):  # every account's name has this form (normalize_username)
         return None
     return session.scalar(select(User).where(func.lower(User.username) == folded))
 

@@ -25,7 +25,7 @@ from desk_app.domain.deadlines import (
 from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.lifecycle import DossierState, Event, EventKind, apply, check_allowed
 from desk_app.domain.merge import MergedState, Recorded, fold_merged, merge_key, moment_after
-from desk_app.domain.validation import nfc
+from desk_app.domain.validation import ADDRESS_MAX_LENGTH, clean_text
 from desk_app.services.applicant import applicant_columns, applicant_of, corrected, search_text
 from desk_app.services.clock import local
 from desk_app.services.context import ServiceContext, action_time
@@ -114,13 +114,24 @@ def project(dossier: Dossier, state: DossierState) -> None:
         setattr(dossier, column, value)
 
 
+TEXT_MAX_LENGTH = 1000  # a reason, a note, a place to transfer to
+ITEM_MAX_LENGTH = 300  # one document asked for (as long as an address: it is printed on the request form)
+MAX_ITEMS = 50
+
+
 def _required_text(value: str | None, field: str, what: str) -> str:
-    text = " ".join(nfc(value or "").split())
+    text = clean_text(value or "", field=field, label=what[:1].upper() + what[1:], max_length=TEXT_MAX_LENGTH)
     if not text:
         raise ValidationError(f"Cần ghi {what}.", field=field)
-    if len(text) > 1000:
-        raise ValidationError(f"{what.capitalize()} quá dài (tối đa 1000 ký tự).", field=field)
     return text
+
+
+def _supplement_items(items: list[str]) -> list[str]:
+    if len(items) > MAX_ITEMS:
+        raise ValidationError(f"Danh sách giấy tờ cần bổ sung dài quá {MAX_ITEMS} mục; gộp bớt lại.", field="items")
+    clean = [clean_text(item or "", field="items", label=f"Giấy tờ cần bổ sung thứ {number}",
+                        max_length=ITEM_MAX_LENGTH) for number, item in enumerate(items, start=1)]
+    return [item for item in clean if item]
 
 
 Builder = Callable[[Session, Dossier, DossierState, list[DossierEvent], dt.datetime, DeskRules], dict[str, Any]]
@@ -162,11 +173,12 @@ class DossierActions:
                            at: dt.datetime | None = None) -> ActionResult:
         def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
                   moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
-            clean = [" ".join(nfc(i).split()) for i in items if i and i.strip()]
+            clean = _supplement_items(items)
             if not clean:
                 raise ValidationError("Cần liệt kê đầy đủ các giấy tờ phải bổ sung (một lần đầy đủ).", field="items")
             counted_from = dt.datetime.fromisoformat(rows[0].payload["counted_from"])
-            return {"items": clean, "reason": " ".join(nfc(reason or "").split()) or None,
+            note = clean_text(reason or "", field="reason", label="Lý do", max_length=TEXT_MAX_LENGTH)
+            return {"items": clean, "reason": note or None,
                     "moves_deadline": supplement_moves_deadline(counted_from, moment, rules.calendar)}
 
         return self._act(code, EventKind.SUPPLEMENT_REQUESTED, at, build, "Đã ghi yêu cầu bổ sung hồ sơ.")
@@ -262,7 +274,8 @@ class DossierActions:
         def build(session: Session, dossier: Dossier, state: DossierState, rows: list[DossierEvent],
                   moment: dt.datetime, rules: DeskRules) -> dict[str, Any]:
             if field == "return_address":
-                new_value: Any = " ".join(value.split()) or None
+                new_value: Any = clean_text(value, field="return_address", label="Địa chỉ nhận kết quả",
+                                            max_length=ADDRESS_MAX_LENGTH) or None
                 if dossier.return_method != "desk" and not new_value:
                     raise ValidationError("Hồ sơ nhận kết quả ngoài Bộ phận Một cửa cần địa chỉ nhận.",
                                           field="return_address")

@@ -9,9 +9,9 @@ from typing import Any
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.validation import (
     Sex,
+    clean_text,
     normalize_name,
     normalize_phone,
-    nfc,
     parse_date_vn,
     parse_sex,
     validate_birth_date,
@@ -52,7 +52,7 @@ def _blank(value: Any) -> bool:
 
 
 def _address(value: str) -> str:
-    text = " ".join(nfc(value).split())
+    text = clean_text(value, field="address", label="Địa chỉ", max_length=300)
     if len(text) > 300:
         raise ValidationError("Địa chỉ quá dài (tối đa 300 ký tự).", field="address")
     return text

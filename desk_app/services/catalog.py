@@ -197,8 +197,11 @@ def holiday_data(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]
 
 
 def get_procedure(session: Session, code: str) -> Procedure:
-    procedure = session.scalar(select(Procedure).where(Procedure.code == code.strip()))
+    typed = code.strip()
+    procedure = None if len(typed) > 100 or any(0xD800 <= ord(ch) <= 0xDFFF for ch in typed) else session.scalar(
+        select(Procedure).where(Procedure.code == typed))  # no catalog code is long or holds a lone surrogate
     if procedure is None:
+        code = code.encode("utf-8", "replace").decode("utf-8")[:100]  # echoed in the message
         raise NotFoundError(
             f"Không có thủ tục mã '{code}' trong danh mục. Tra mã bằng lệnh 'desk-app procedures --search ...'.",
             field="procedure",

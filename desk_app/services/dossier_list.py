@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.deadlines import DeadlinePolicy
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.lifecycle import OPEN_STATUSES, STATUS_VN, Status
-from desk_app.domain.validation import normalize_phone, vn_fold
+from desk_app.domain.validation import check_single_line, normalize_phone, vn_fold
 from desk_app.services.context import ServiceContext
 from desk_app.services.intake import CHANNELS
 from desk_app.services.queries import timeliness
@@ -259,6 +259,8 @@ def preset_condition(preset: str, now: dt.datetime, rules: DeskRules) -> ColumnE
 
 def _terms(session: Session, flt: ListFilter, now: dt.datetime, rules: DeskRules) -> list[_Term]:
     terms: list[_Term] = []
+    for name in ("procedure_code", "field_code", "channel", "text"):  # typed or pasted: no hidden characters
+        check_single_line(getattr(flt, name) or "", field=name, label="Nội dung tìm kiếm", max_length=100_000)
     if flt.status is not None:
         status = Status(flt.status).value
         terms.append(_Term("status", ("status",), lambda c: c("status") == status))

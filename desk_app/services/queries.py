@@ -20,7 +20,7 @@ from desk_app.domain.deadlines import (
 )
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.lifecycle import NATIONAL_STATUS, OPEN_STATUSES, STATUS_VN, Status
-from desk_app.domain.validation import mask_id_number, normalize_phone, vn_fold
+from desk_app.domain.validation import check_single_line, mask_id_number, normalize_phone, vn_fold
 from desk_app.services.actions import find_dossier, recorded_events
 from desk_app.services.context import ServiceContext
 from desk_app.services.rules import load_rules
@@ -135,6 +135,7 @@ def find(session: Session, query_text: str, limit: int = SEARCH_LIMIT) -> list[d
     typed = query_text.strip()
     if not typed:
         raise ValidationError("Nhập mã hồ sơ, số CCCD, số điện thoại hoặc họ tên để tìm.", field="text")
+    check_single_line(typed, field="text", label="Nội dung tìm kiếm", max_length=1000)
     compact = re.sub(r"\s+", "", typed).upper()
     if CODE_RE.match(compact):
         dossiers = list(session.scalars(select(Dossier).where(Dossier.code == compact)))
