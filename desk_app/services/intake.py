@@ -19,10 +19,12 @@ from desk_app.domain.codes import LedgerEntry, format_dossier_code, next_ledger_
 from desk_app.domain.deadlines import Appointment, TimeLimit
 from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.lifecycle import Event, EventKind, apply
+from desk_app.domain.validation import ADDRESS_MAX_LENGTH, clean_text
 from desk_app.services.actions import projection
 from desk_app.services.applicant import Applicant, applicant_columns, check_applicant, search_text
 from desk_app.services.catalog import fee_rule_of, get_procedure, time_limit_of
 from desk_app.services.context import ServiceContext, action_time
+from desk_app.services.returning import latest_address, same_address
 from desk_app.services.rules import DeskRules, load_rules
 from desk_app.services.settings import SettingsService, ledger_start_for
 from desk_app.store.counters import code_counter, last_value, ledger_counter, store_value
@@ -75,7 +77,7 @@ def _optional_text(value: Any, field_name: str, label: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValidationError(f"{label} phải là chữ.", field=field_name)
-    return value.strip() or None
+    return clean_text(value, field=field_name, label=label, max_length=ADDRESS_MAX_LENGTH) or None
 
 
 def _choice(value: Any, options: dict[str, str], field_name: str, label: str) -> str:
@@ -98,7 +100,7 @@ def _documents(given: list[dict[str, Any]] | None, procedure: Procedure) -> list
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ValidationError(f"Giấy tờ thứ {index} chưa có tên.", field="documents")
-        name = " ".join(name.split())
+        name = clean_text(name, field="documents", label=f"Tên giấy tờ thứ {index}", max_length=ADDRESS_MAX_LENGTH)
         originals, copies = item.get("originals", 0), item.get("copies", 0)
         if any(isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_DOCUMENT_COUNT
                for n in (originals, copies)):
@@ -148,6 +150,17 @@ def _lookup_key(session: Session) -> str:
         key = "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
         if session.scalar(select(Dossier.id).where(Dossier.lookup_key == key)) is None:
             return key
+
+
+def _address_changed_since(session: Session, applicant: Applicant) -> str | None:
+    """A returning citizen who gives another address than last time (a new card, a move): the code of the dossier
+    that holds the old address, recorded in the received event as the change; the old address is not copied."""
+    if applicant.id_number is None or applicant.address is None:
+        return None
+    latest = latest_address(session, applicant.id_number)
+    if latest is None or same_address(latest[1], applicant.address):
+        return None
+    return latest[0]
 
 
 def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
@@ -209,6 +222,9 @@ def receive(ctx: ServiceContext, request: ReceiveRequest) -> Receipt:
             received_at=received_at, appointment=appointment, components=components, ledger=ledger,
         )
         payload.update(variant=variant, quantity=request.quantity)
+        changed_since = _address_changed_since(session, applicant)
+        if changed_since is not None:
+            payload["address_changed_since"] = changed_since
         dossier = Dossier(**columns)
         session.add(dossier)
         session.flush()

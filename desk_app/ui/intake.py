@@ -3,10 +3,17 @@
 Everything the screen shows as a rule (the appointment and its explanation, the fee, what a field's value is
 wrong about, which documents are missing) comes from ``desk_app.services.counter`` and ``intake``; the screen only
 collects what the clerk types and shows the answers. F9 saves and prints; the form then clears, ready to type.
+
+The citizen's ID card does most of the typing: its QR code, scanned anywhere in the window, fills the name, ID
+number, birth date, sex and address (``take_card_scan``, called by the window's scan detector) and the focus goes
+to the first field still empty, usually the phone. An ID number the desk has seen before, typed or scanned, offers
+the latest details and the recent dossiers of that citizen (Alt+Y or Enter takes them). The clerk's most used
+procedures are on Alt+1…9.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import logging
 from collections.abc import Callable
@@ -36,12 +43,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.errors import DomainError
+from desk_app.domain.cccd_qr import parse_cccd_qr
+from desk_app.domain.errors import DomainError, ValidationError
 from desk_app.logging_setup import fault_summary
 from desk_app.services import counter
 from desk_app.services.context import ServiceContext
+from desk_app.services.favorites import favorite_procedures
 from desk_app.services.intake import CHANNELS, RETURN_METHODS, Receipt, ReceiveRequest, receive
 from desk_app.services.print_jobs import PrintJob, dossier_form
+from desk_app.services.returning import ReturningCitizen, id_digits, returning_citizen, same_address
 from desk_app.ui.procedure_picker import ProcedurePicker
 from desk_app.ui.worker import Runner
 
@@ -58,6 +68,9 @@ APPLICANT_FIELDS = (
 )
 ERROR_STYLE = "color: #b00020;"
 HINT_STYLE = "color: #8a6d00;"
+# The fields a card scan or a returning citizen's offer fills, in the order the focus looks for the first empty one
+# (the email is optional: never where the focus goes).
+FOCUS_ORDER = ("name", "id_number", "birth_date", "sex", "phone", "address")
 QUOTE_REFRESH_MS = 30_000  # the appointment moves when 15:00 or the end of the day passes
 
 
@@ -87,9 +100,11 @@ class IntakeScreen(QWidget):
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, QLabel] = {}
         self.last_receipt: Receipt | None = None
+        self.offer: ReturningCitizen | None = None  # a returning citizen's details, offered until taken or changed
+        self._card_address: str | None = None  # the address on the card scanned for this citizen
 
         self.picker = ProcedurePicker(lambda text: counter.procedure_choices(ctx, text),
-                                      lambda: counter.recent_procedures(ctx))
+                                      lambda: favorite_procedures(ctx))
         self.picker.picked.connect(self.choose_procedure)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -120,6 +135,26 @@ class IntakeScreen(QWidget):
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.hide()
         layout.addWidget(self.banner)
+
+        self.returning = QFrame()
+        self.returning.setObjectName("returningPanel")
+        self.returning.setStyleSheet("#returningPanel { background: #e8f0fe; border: 1px solid #8ab4f8; "
+                                     "border-radius: 4px; } QLabel { color: #174ea6; }")
+        returning_row = QHBoxLayout(self.returning)
+        returning_row.setContentsMargins(8, 4, 8, 4)
+        self.returning_text = QLabel()
+        self.returning_text.setObjectName("returningText")
+        self.returning_text.setWordWrap(True)
+        self.returning_text.setTextFormat(Qt.TextFormat.RichText)
+        self.returning_button = QPushButton("Dùng thông tin này (Alt+Y)")
+        self.returning_button.setObjectName("useReturningButton")
+        self.returning_button.setAutoDefault(False)
+        self.returning_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the focus stays in the form
+        self.returning_button.clicked.connect(self.accept_returning)
+        returning_row.addWidget(self.returning_text, 1)
+        returning_row.addWidget(self.returning_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.returning.hide()
+        layout.addWidget(self.returning)
 
         self.procedure_title = QLabel("Chọn thủ tục ở bên trái để bắt đầu.")
         self.procedure_title.setObjectName("procedureTitle")
@@ -156,6 +191,9 @@ class IntakeScreen(QWidget):
                 widget.setPlaceholderText(placeholder)
                 widget.textEdited.connect(lambda _="", k=key: self._check_fields(typing=k))
                 widget.editingFinished.connect(lambda: self._check_fields(final=True))
+                widget.returnPressed.connect(self._enter_in_field)
+                if key == "id_number":
+                    widget.textEdited.connect(lambda _="": self._id_typed())
             widget.setObjectName(object_name)
             caption = QLabel(label)
             caption.setBuddy(widget)
@@ -335,6 +373,7 @@ class IntakeScreen(QWidget):
         shortcut("Ctrl+F10", self.print_refusal)
         shortcut("Ctrl+N", self.ask_clear)
         shortcut("Ctrl+K", self.focus_picker)
+        shortcut("Alt+Y", self.accept_returning)
         for number in range(1, 10):
             shortcut(f"Alt+{number}", lambda n=number: self.picker.pick_recent(n))
 
@@ -372,7 +411,7 @@ class IntakeScreen(QWidget):
         self._clear_error("procedure")
         self._set_enabled_for_procedure()
         self.refresh_quote()
-        self.inputs["name"].setFocus()
+        self._focus_first_empty()
 
     def _fill_checklist(self, form: counter.ProcedureForm) -> None:
         self.checklist.setRowCount(0)
@@ -402,6 +441,135 @@ class IntakeScreen(QWidget):
     def _return_method_changed(self) -> None:
         self.return_address.setEnabled(self.return_method.currentData() != "desk")
         self._clear_error("return_address")
+
+    # -- the citizen's ID card and a returning citizen ------------------------------------------------------------
+    def take_card_scan(self, text: str) -> str | None:
+        """A CCCD's QR text, as the scanner typed it: fills name, ID number, birth date, sex and address, offers what
+        earlier dossiers say of the citizen, and puts the focus on the first field still empty. Returns None, or why
+        nothing was filled (also shown on the screen)."""
+        if self._saving:
+            message = "Đang lưu hồ sơ trước; quét lại CCCD khi lưu xong."
+            self._banner(message, ok=False)
+            return message
+        try:
+            card = parse_cccd_qr(text, today=self.ctx.clock.now().date())
+        except ValidationError as error:
+            self._banner(error.message, ok=False)
+            self._check_fields()  # the field the burst went into is back as it was: no hint about the burst
+            return error.message
+        shown = id_digits(self.inputs["id_number"].text())
+        if shown is not None and shown != card.id_number:
+            self._clear_applicant()  # another citizen's details were on the form: none of them stays with this one
+        values = {"name": card.name, "id_number": card.id_number, "birth_date": f"{card.birth_date:%d/%m/%Y}",
+                  "sex": card.sex.label_vi}
+        if card.address:
+            values["address"] = card.address
+        for key, value in values.items():
+            self._set_field(key, value)
+        self._card_address = card.address
+        self._banner("Đã điền thông tin từ CCCD (họ tên, số CCCD, ngày sinh, giới tính, địa chỉ). Kiểm tra lại với "
+                     "công dân.", ok=True)
+        self._check_fields(final=True)
+        self._look_up_returning(card.id_number)
+        self._focus_first_empty()
+        return None
+
+    def _set_field(self, key: str, value: str) -> None:
+        widget = self.inputs[key]
+        if isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(0, widget.findData(value)))
+        else:
+            widget.setText(value)
+            widget.setCursorPosition(len(value))
+
+    def _field_value(self, key: str) -> str:
+        widget = self.inputs[key]
+        return str(widget.currentData() or "") if isinstance(widget, QComboBox) else widget.text().strip()
+
+    def _clear_applicant(self) -> None:
+        for key in self.inputs:
+            self._set_field(key, "")
+            self._clear_error(key)
+        self._card_address = None
+        self._hide_offer()
+
+    def _focus_first_empty(self) -> None:
+        for key in FOCUS_ORDER:
+            if not self._field_value(key):
+                self.inputs[key].setFocus()
+                return
+        if self.procedure is None:
+            self.focus_picker()
+        else:
+            self.inputs["name"].setFocus()
+
+    def _id_typed(self) -> None:
+        digits = id_digits(self.inputs["id_number"].text())
+        if digits is None:
+            self._hide_offer()
+        elif self.offer is None or self.offer.id_number != digits:
+            self._look_up_returning(digits)
+
+    def _look_up_returning(self, digits: str) -> None:
+        try:
+            found = returning_citizen(self.ctx, digits)
+        except DomainError:
+            found = None  # a role that does not receive dossiers: no offer
+        if found is None:
+            self._hide_offer()
+            return
+        self.offer = found
+        self.banner.hide()  # the offer says it all, and the form keeps its room
+        self.returning_text.setText(self._offer_text(found))
+        self.returning_button.setEnabled(True)
+        self.returning_button.show()
+        self.returning.show()
+
+    def _offer_text(self, citizen: ReturningCitizen) -> str:
+        def e(text: str) -> str:
+            return html.escape(text, quote=False)
+
+        details = [f"<b>{e(citizen.name)}</b>"]
+        details += [e(value) for value in (citizen.phone, citizen.email) if value]
+        if citizen.address:
+            details.append(e(citizen.address))
+        lines = [f"Công dân đã đến trước đây ({citizen.dossier_count} hồ sơ): " + " · ".join(details)
+                 + " — <b>Alt+Y</b> hoặc <b>Enter</b> để dùng."]
+        if self._card_address and citizen.address and not same_address(self._card_address, citizen.address):
+            lines.append("Địa chỉ trên CCCD khác địa chỉ lần trước: dùng địa chỉ mới trên CCCD; hồ sơ ghi nhận việc "
+                         "đổi địa chỉ.")
+        lines.append("Hồ sơ gần đây:")
+        lines += [f"&nbsp;&nbsp;• {e(d.code)} · {e(d.procedure_name)} · nhận {d.received_at:%d/%m/%Y} · "
+                  f"<b>{e(d.status_vn)}</b>" for d in citizen.dossiers]
+        return "<br>".join(lines)
+
+    def _hide_offer(self) -> None:
+        self.offer = None
+        self.returning.hide()
+
+    def _enter_in_field(self) -> None:
+        if self.offer is not None and self.returning_button.isEnabled():
+            self.accept_returning()
+
+    def accept_returning(self) -> bool:
+        """Alt+Y (or Enter in a field, or the button): the returning citizen's details fill the fields still empty
+        (a card's address, newer, stays); the offer then says it was taken and the focus moves on."""
+        citizen = self.offer
+        if citizen is None or not self.returning_button.isEnabled() or self._saving:
+            return False
+        known = {"name": citizen.name, "birth_date": f"{citizen.birth_date:%d/%m/%Y}" if citizen.birth_date else "",
+                 "sex": citizen.sex.label_vi if citizen.sex else "", "phone": citizen.phone or "", "email": citizen.email or "",
+                 "address": citizen.address or ""}
+        for key, value in known.items():
+            if value and not self._field_value(key):
+                self._set_field(key, value)
+        self.returning_button.setEnabled(False)
+        self.returning_button.hide()
+        self.returning_text.setText(self.returning_text.text().replace(
+            " — <b>Alt+Y</b> hoặc <b>Enter</b> để dùng.", " — <b>đã dùng</b>; sửa lại nếu công dân báo thay đổi."))
+        self._check_fields(final=True)
+        self._focus_first_empty()
+        return True
 
     # -- live answers from the services ----------------------------------------------------------------------------
     def refresh_quote(self) -> None:
@@ -648,6 +816,8 @@ class IntakeScreen(QWidget):
                 widget.setCurrentIndex(0)
             else:
                 widget.clear()
+        self._card_address = None
+        self._hide_offer()
         for key in list(self.errors):
             self._clear_error(key)
         self.copies.setValue(1)

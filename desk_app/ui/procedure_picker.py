@@ -1,5 +1,6 @@
-"""The procedure picker: type a few words without accents, or a code, or a field; the clerk's recent procedures
-first when nothing is typed, each on Alt+1…9."""
+"""The procedure picker: type a few words without accents, or a code, or a field; the clerk's most used procedures
+first when nothing is typed, each on Alt+1…9 (shown next to it). The favourites are asked for when the picker is
+built and after each save (``reload``), not at every key typed in the search field."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class ProcedurePicker(QWidget):
         super().__init__(parent)
         self._search = search
         self._recent = recent
+        self._recent_choices: list[ProcedureChoice] = []
         self._recent_codes: list[str] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -51,7 +53,8 @@ class ProcedurePicker(QWidget):
 
     # -- filling --------------------------------------------------------------------------------------------------
     def reload(self) -> None:
-        self._recent_codes = [c.code for c in self._recent()]
+        self._recent_choices = self._recent()
+        self._recent_codes = [c.code for c in self._recent_choices]
         self._filter(self.field.text())
 
     def _filter(self, text: str) -> None:
@@ -63,8 +66,7 @@ class ProcedurePicker(QWidget):
             for choice in choices:
                 self._add(choice)
         else:
-            recent = self._recent()
-            self._recent_codes = [c.code for c in recent]
+            recent = self._recent_choices
             recent_set = set(self._recent_codes)
             self.heading.setText("Hay dùng (Alt+1…9), rồi toàn bộ danh mục:" if recent else "Danh mục thủ tục:")
             for index, choice in enumerate(recent, start=1):
