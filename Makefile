@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DESK := $(BIN)/desk-app
 
-.PHONY: run test deps-run deps-test clean-venv
+.PHONY: run test dist deps-run deps-test clean-venv
 
 run: deps-run $(VENV)/.run-stamp
 	$(DESK) init --demo
@@ -27,6 +27,11 @@ run: deps-run $(VENV)/.run-stamp
 test: deps-test $(VENV)/.test-stamp
 	$(BIN)/python -m pytest
 
+# The desktop build: one folder, dist/MotCuaDesk/ (build.spec; on Windows run the same spec, see README).
+dist: deps-run $(VENV)/.dist-stamp
+	nice $(BIN)/python -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller build.spec
+	@echo "Built dist/MotCuaDesk/ ($$(du -sh dist/MotCuaDesk | cut -f1)). Check: QT_QPA_PLATFORM=offscreen dist/MotCuaDesk/MotCuaDesk gui --exit-after-startup"
+
 # System packages are checked on every run (a quick dpkg query), so a library removed later is named, not hidden.
 deps-run:
 	@bash scripts/system-deps.sh run
@@ -44,6 +49,10 @@ $(VENV)/.run-stamp: pyproject.toml | $(VENV)/bin/python
 
 $(VENV)/.test-stamp: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.dist-stamp: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[desk,dist]'
 	touch $@
 
 clean-venv:
