@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -125,9 +126,20 @@ class IntakeScreen(QWidget):
 
     # -- building -------------------------------------------------------------------------------------------------
     def _build_form(self) -> QWidget:
+        """The applicant, the documents and the options scroll when the screen is short (1366×768 laptops); the
+        appointment and the buttons (F9) stay in view below them."""
         form = QWidget()
-        layout = QVBoxLayout(form)
-        layout.setContentsMargins(6, 0, 0, 0)
+        outer = QVBoxLayout(form)
+        outer.setContentsMargins(6, 0, 0, 0)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 4, 0)
+        scroll = QScrollArea()
+        scroll.setObjectName("intakeFormScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
 
         self.banner = QLabel()
         self.banner.setObjectName("intakeBanner")
@@ -223,7 +235,7 @@ class IntakeScreen(QWidget):
         self.checklist.verticalHeader().hide()
         self.checklist.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.checklist.setWordWrap(True)
-        self.checklist.setMinimumHeight(190)
+        self.checklist.setMinimumHeight(120)
         doc_layout.addWidget(self.checklist)
         self.errors["documents"] = self._error_label("documentsError")
         doc_layout.addWidget(self.errors["documents"])
@@ -344,7 +356,7 @@ class IntakeScreen(QWidget):
         self.supplement_button.clicked.connect(self.print_supplement)
         self.refuse_button.clicked.connect(self.print_refusal)
         self.clear_button.clicked.connect(self.ask_clear)
-        layout.addWidget(panel)
+        outer.addWidget(panel)
 
         # Tab order follows the form: applicant, documents, options, then save.
         order: list[QWidget] = [self.inputs[k] for k, *_ in APPLICANT_FIELDS]
