@@ -7,6 +7,7 @@ checks the value first and refuses it with a Vietnamese message naming the key.
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,6 +119,23 @@ def ledger_start_for(value: str, year: int) -> int:
     return int(number_text) if year_text and int(year_text) == year else 1
 
 
+def _ca_file(value: str) -> str:
+    """Empty, or a PEM file of certificate authorities that Python's TLS accepts (read now, so a wrong file is told
+    at once, not at the next sync)."""
+    path = value.strip()
+    if not path:
+        return ""
+    try:
+        ssl.create_default_context(cafile=path)
+    except FileNotFoundError:
+        raise ValidationError(f"Không có tệp '{path}'. Ghi đường dẫn đầy đủ tới tệp chứng chỉ CA (.pem, .crt).") \
+            from None
+    except (OSError, ssl.SSLError):
+        raise ValidationError(f"Tệp '{path}' không phải chứng chỉ CA dạng PEM đọc được (tệp .pem/.crt do cấp trên "
+                              "gửi, bắt đầu bằng -----BEGIN CERTIFICATE-----).") from None
+    return path
+
+
 def _lookup_url(value: str) -> str:
     url = value.strip()
     if not url:
@@ -203,6 +221,8 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("upper_level_url", "Địa chỉ máy chủ cấp trên (https://...); để trống khi chưa đồng bộ", "",
                 lambda v: _server_url(v)),
     SettingSpec("upper_level_token", "Mã bí mật của xã do cấp trên cấp (để đồng bộ)", "", _text),
+    SettingSpec("upper_level_ca_file", "Tệp chứng chỉ CA (PEM) khi máy chủ cấp trên dùng chứng chỉ do cơ quan tự cấp; "
+                "để trống: các CA có sẵn", "", _ca_file),
     SettingSpec("auto_sync", "Tự động đồng bộ khi kết nối được máy chủ cấp trên", "true", _bool),
     SettingSpec("sync_interval_minutes", "Tự động đồng bộ bao nhiêu phút một lần khi có mạng", "10",
                 _int_range(1, 1440)),

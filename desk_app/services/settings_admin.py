@@ -100,6 +100,7 @@ _PRESENTATION: dict[str, _Presentation] = {
     "printer_name": _Presentation("Máy in"),
     "upper_level_url": _Presentation("Đồng bộ cấp trên", hint="https://..."),
     "upper_level_token": _Presentation("Đồng bộ cấp trên", "secret"),
+    "upper_level_ca_file": _Presentation("Đồng bộ cấp trên", hint="Ví dụ C:\\MotCuaDesk\\ca-tinh.pem; thường để trống"),
     "auto_sync": _Presentation("Đồng bộ cấp trên", "bool"),
     "sync_interval_minutes": _Presentation("Đồng bộ cấp trên", "number", minimum=1, maximum=1440),
     "report_against": _Presentation("Giờ làm việc và hạn giải quyết", "choice", (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import ssl
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -103,16 +104,25 @@ def _detail(response: httpx.Response) -> str:
         return ""
 
 
+def tls_verify(ca_file: str) -> ssl.SSLContext | bool:
+    """How the server's certificate is checked: against the usual authorities, or against the CA file the
+    administrator set (``upper_level_ca_file``: a province's own certificate authority). Never unchecked."""
+    if not ca_file.strip():
+        return True
+    return ssl.create_default_context(cafile=ca_file.strip())
+
+
 class HubClient:
     """One connection (keep-alive) to the server for one sync run; a context manager."""
 
     def __init__(self, hub_url: str, token: str, *, transport: httpx.BaseTransport | None = None,
-                 connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> None:
+                 connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT,
+                 ca_file: str = "") -> None:
         self.hub_url = hub_url.strip().rstrip("/")
         self.host = _host(self.hub_url)
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout)
         self._http = httpx.Client(
-            base_url=self.hub_url + API_PREFIX, transport=transport, timeout=timeout,
+            base_url=self.hub_url + API_PREFIX, transport=transport, timeout=timeout, verify=tls_verify(ca_file),
             headers={"Authorization": f"Bearer {token}", "User-Agent": f"mot-cua-desk/{__version__}",
                      "Accept": "application/json"},
         )
@@ -203,14 +213,15 @@ class HubClient:
                                "khác phiên bản; liên hệ cấp trên.", status_code=code)
 
 
-def probe(hub_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 2.0) -> bool:
+def probe(hub_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 2.0,
+          ca_file: str = "") -> bool:
     """Is the server reachable at all (``GET /api/v1/health``, no token)?"""
     url = hub_url.strip().rstrip("/")
     if not url:
         return False
     try:
-        with httpx.Client(transport=transport, timeout=timeout) as http:
+        with httpx.Client(transport=transport, timeout=timeout, verify=tls_verify(ca_file)) as http:
             response = http.get(url + API_PREFIX + "/health")
-    except httpx.HTTPError:
+    except (httpx.HTTPError, OSError, ssl.SSLError):  # also a CA file gone since it was set
         return False
     return response.status_code == 200

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -442,6 +443,7 @@ def run_sync(ctx: ServiceContext, *, hub_url: str | None = None, token: str | No
     tally = _Tally()
     status: Status = "ok"
     stop_message = ""
+    client: HubClient | None = None
     if missing:
         status = "not_configured"
         stop_message = NOT_CONFIGURED.format(missing=", ".join(MISSING[k] for k in missing), key=missing[0])
@@ -450,7 +452,14 @@ def run_sync(ctx: ServiceContext, *, hub_url: str | None = None, token: str | No
         stop_message = (f"Địa chỉ máy chủ cấp trên '{url}' không hợp lệ: cần dạng https://tên-máy-chủ (hoặc "
                         "http://địa-chỉ trong mạng nội bộ). Chưa gửi gì.")
     else:
-        with HubClient(url, secret, transport=transport) as client:
+        try:
+            client = HubClient(url, secret, transport=transport, ca_file=settings["upper_level_ca_file"])
+        except (OSError, ssl.SSLError):
+            status = "refused"
+            stop_message = (f"Không đọc được tệp chứng chỉ CA của máy chủ cấp trên ({settings['upper_level_ca_file']}"
+                            "): kiểm tra Thiết lập → Đồng bộ cấp trên. Chưa gửi gì.")
+    if client is not None:
+        with client:
             run = _Run(ctx, client, desk=desk, agency=agency, progress=progress, cancel=cancel, sleep=sleep)
             tally = run.tally
             try:
@@ -478,6 +487,7 @@ def run_sync(ctx: ServiceContext, *, hub_url: str | None = None, token: str | No
     return outcome
 
 
-def probe(hub_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 2.0) -> bool:
+def probe(hub_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 2.0,
+          ca_file: str = "") -> bool:
     """Is the upper level's server reachable (``GET /api/v1/health``)? Never raises."""
-    return client_module.probe(hub_url, transport=transport, timeout=timeout)
+    return client_module.probe(hub_url, transport=transport, timeout=timeout, ca_file=ca_file)

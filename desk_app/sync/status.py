@@ -29,6 +29,7 @@ class SyncStatus:
     last_attempt_at: dt.datetime | None  # the start of the last run, whatever its outcome
     last_outcome: str | None  # that run's status (ok, set_aside, unreachable, refused, not_configured, cancelled)
     last_message: str
+    ca_file: str = ""  # upper_level_ca_file: the authority the server's certificate is checked against
 
 
 def sync_status(ctx: ServiceContext) -> SyncStatus:
@@ -47,6 +48,7 @@ def sync_status(ctx: ServiceContext) -> SyncStatus:
             last_attempt_at=last.started_at if last is not None else None,
             last_outcome=last.status if last is not None else None,
             last_message=last.message if last is not None else "",
+            ca_file=settings["upper_level_ca_file"],
         )
 
 

@@ -46,7 +46,7 @@ class SyncBackend:
     """The engine's entry points the GUI uses (the real ones, or fakes in tests)."""
 
     run_sync: Callable[..., SyncOutcome]  # run_sync(ctx, *, progress=..., cancel=...) -> SyncOutcome; blocking
-    probe: Callable[[str], bool]  # probe(hub_url) -> reachable?
+    probe: Callable[..., bool]  # probe(hub_url, ca_file=...) -> reachable?
     sync_status: Callable[[ServiceContext], SyncStatus]
     set_aside_events: Callable[[ServiceContext], list[SetAsideEvent]]
 
@@ -244,7 +244,7 @@ class AutoSync(QObject):
         status = self.backend.sync_status(self.ctx)
         enabled = desk_setting(self.ctx, "auto_sync") == "true"
         minutes = int(desk_setting(self.ctx, "sync_interval_minutes"))
-        reachable = bool(self.backend.probe(status.hub_url)) if status.configured else None
+        reachable = bool(self.backend.probe(status.hub_url, ca_file=status.ca_file)) if status.configured else None
         return _Look(status.configured, reachable, enabled, dt.timedelta(minutes=minutes), status.pending,
                      status.last_attempt_at)
 

@@ -18,8 +18,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from desk_app.domain.errors import ValidationError
+from desk_app.services.settings import SettingsService
+from desk_app.store.models import Setting
 from desk_app.sync import engine
-from desk_app.sync.engine import run_sync
+from desk_app.sync.engine import probe, run_sync
+from desk_app.sync.status import sync_status
 from district_hub import cli
 from district_hub.app import create_app
 from district_hub.db import HubDatabase
@@ -111,6 +115,31 @@ def test_the_desk_can_be_told_the_ca_by_ssl_cert_file(https_hub: str, hub_db: Hu
         receive_many(ctx, 1)
         outcome = run_sync(ctx, sleep=Sleeps())
         assert outcome.status == "ok" and outcome.sent == 1, outcome.message
+    finally:
+        database.close()
+
+
+def test_the_desk_setting_names_the_provinces_ca_for_the_sync_and_the_probe(
+        https_hub: str, hub_db: HubDatabase, tmp_path: Path, certificates: dict[str, Path]) -> None:
+    token = add_commune(hub_db, AGENCY, "UBND xã Mỹ Phong")[1]
+    ctx, database = make_desk(tmp_path / "desk", url=https_hub, token=token, agency=AGENCY)
+    try:
+        receive_many(ctx, 2)
+        assert not probe(https_hub)  # the usual authorities do not know the province's own
+        with pytest.raises(ValidationError, match="không phải chứng chỉ CA"), ctx.write() as (session, _now):
+            SettingsService(session).set("upper_level_ca_file", str(certificates["key"]))
+        with ctx.write() as (session, _now):
+            SettingsService(session).set("upper_level_ca_file", str(certificates["ca"]))
+        assert probe(https_hub, ca_file=str(certificates["ca"]))
+        assert sync_status(ctx).ca_file == str(certificates["ca"])
+        outcome = run_sync(ctx, sleep=Sleeps())
+        assert outcome.status == "ok" and outcome.sent == 2, outcome.message
+        certificates_gone = tmp_path / "gone.pem"
+        with ctx.write() as (session, _now):
+            session.get(Setting, "upper_level_ca_file").value = str(certificates_gone)  # the file removed since
+        gone = run_sync(ctx, sleep=Sleeps())
+        assert gone.status == "refused" and "tệp chứng chỉ CA" in gone.message
+        assert not probe(https_hub, ca_file=str(certificates_gone))
     finally:
         database.close()
 

@@ -39,6 +39,7 @@ DEFAULTS = {
     "lock_minutes": "15",
     "upper_level_url": "",
     "upper_level_token": "",
+    "upper_level_ca_file": "",
     "auto_sync": "true",
     "sync_interval_minutes": "10",
     "report_against": "original",
