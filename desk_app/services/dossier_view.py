@@ -31,6 +31,7 @@ from desk_app.services.rules import load_rules
 from desk_app.services.settings import SettingsService
 from desk_app.store.events import SyncState
 from desk_app.store.models import DossierEvent
+from desk_app.store.redactions import redacted_codes
 
 # What each input of an action is called; the dialogs ask for exactly these, the services take exactly these.
 FIELD_VN: dict[str, str] = {
@@ -226,6 +227,8 @@ def event_details(kind: str, payload: dict[str, Any], components: list[dict[str,
     part = _component_name(components, payload.get("component"))
     if kind == EventKind.RECEIVED.value:
         parts.append(f"Hẹn trả {_when(payload.get('due_at'))}")
+        if payload.get("address_changed_since"):
+            parts.append(f"Địa chỉ khác với hồ sơ trước {payload['address_changed_since']}")
     elif kind == EventKind.CORRECTED.value:
         field = str(payload.get("field"))
         parts.append(f"{FIELD_VN.get(field, field)}: {_shown_value(field, payload.get('old'))} → "
@@ -346,6 +349,7 @@ def _detail(session: Session, code: str, now: dt.datetime) -> dict[str, Any]:
             "address": applicant["address"],
         },
         "has_id_number": bool(dossier.id_number),
+        "redacted": bool(redacted_codes(session, [code])),  # personal data cleared under the retention rules
         "timeliness_new_date_vn": TIMELINESS_VN[Timeliness(shown["timeliness_new_date"])]
         if shown.get("timeliness_new_date") else None,
         "is_bundle": len(components) > 1,

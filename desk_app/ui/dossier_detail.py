@@ -329,9 +329,10 @@ class DossierDetail(QDialog):
         self.timeliness_label.setStyleSheet(f"color: {TIMELINESS_COLOURS.get(timeliness or '', '#333')};")
 
         person = d["applicant_vn"]
+        missing = "đã xóa (hết thời hạn lưu)" if d.get("redacted") else "—"
         for key, label in self.fields.items():
-            label.setText(person.get(key) or "—")
-        self.id_label.setText(person["id_number"] or "—")
+            label.setText(person.get(key) or missing)
+        self.id_label.setText(person["id_number"] or missing)
         self.reveal_button.setVisible(bool(d["has_id_number"]))
         self.reveal_button.setText("Hiện số CCCD (Ctrl+I)")
 

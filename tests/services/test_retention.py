@@ -31,6 +31,7 @@ from desk_app.services.actions import DossierActions
 from desk_app.services.clock import FixedClock
 from desk_app.services.context import ServiceContext
 from desk_app.services.desk import open_desk
+from desk_app.services.dossier_view import detail
 from desk_app.services.integrity import verify
 from desk_app.services.queries import find
 from desk_app.services.replay import events_of, replay
@@ -364,6 +365,12 @@ def test_verify_names_a_redacted_event_altered_afterwards(archived, db, sql, say
     assert not report.ok
     assert any(says in p and f"sự kiện số {first['seq']} (hồ sơ {code})" in p for p in report.problems), \
         report.problems
+
+
+def test_the_detail_view_says_the_personal_data_was_cleared(archived, ctx):
+    codes = archived["codes"]
+    assert detail(ctx, codes["ct"])["redacted"] is True
+    assert detail(ctx, codes["ht"])["redacted"] is False  # hộ tịch: kept
 
 
 def test_reproject_after_the_redaction_gives_the_row_as_it_stands(archived, db):

@@ -14,6 +14,7 @@ from desk_app.services.accounts import PermissionDenied
 from desk_app.services.actions import DossierActions
 from desk_app.services.clock import FixedClock
 from desk_app.services.context import ServiceContext
+from desk_app.services.dossier_view import detail
 from desk_app.services.favorites import favorite_procedures
 from desk_app.services.intake import ReceiveRequest, receive
 from desk_app.services.returning import id_digits, returning_citizen, same_address
@@ -105,6 +106,8 @@ def test_a_change_of_address_is_recorded_with_the_dossier_it_differs_from_not_th
         assert earlier not in str(data)  # the old address is not copied into the new record
         found = returning_citizen(ctx, ID)
         assert found is not None and found.address == now and found.address_from == after
+        received_row = detail(ctx, after)["timeline"][0]
+        assert f"Địa chỉ khác với hồ sơ trước {before}" in str(received_row)  # the history says so, by code
 
 
 def test_same_address_and_id_digits() -> None:
