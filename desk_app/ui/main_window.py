@@ -36,13 +36,13 @@ from desk_app.services.queries import find_codes
 from desk_app.ui.audit_screen import open_audit_log
 from desk_app.ui.auto_sync import AUTO, PROBE_INTERVAL_MS, AutoSync, SyncBackend, SyncCoordinator, default_sync_backend
 from desk_app.ui.branding import window_title
-from desk_app.ui.citizen_data_dialog import open_citizen_data
 from desk_app.ui.dashboard import Dashboard
 from desk_app.ui.dossier_detail import DossierDetail
 from desk_app.ui.dossier_list import DossierListView
 from desk_app.ui.fee_list import FeeListDialog
 from desk_app.ui.intake import IntakeScreen, Output, ask_yes_no
 from desk_app.ui.report_screen import ReportScreen
+from desk_app.ui.retention_dialog import open_retention
 from desk_app.ui.scanner import ScanDetector
 from desk_app.ui.sync_dialog import SetAsideDialog, SyncDialog
 from desk_app.ui.sync_status import SyncStatusBar
@@ -225,10 +225,12 @@ class MainWindow(QMainWindow):
         action("Tra cứu", "F3", self.focus_scan, "focusScan")
         action("Làm mới", "F5", self._dossiers_changed, "refresh")
         action("Bảng kê phí", "Ctrl+Shift+P", self.show_fee_list, "feeList")
-        action("Dữ liệu cá nhân của công dân", "Ctrl+Shift+D", lambda: open_citizen_data(self, self.ctx, self.output),
+        action("Dữ liệu cá nhân của công dân", "Ctrl+Shift+D", self._open_citizen_data,
                "citizenData")
         if self.settings_screen is not None:  # the administrator (the service refuses anyone else too)
             action("Nhật ký kiểm tra", "Ctrl+Shift+L", lambda: open_audit_log(self, self.ctx), "auditLog")
+            action("Lưu trữ hồ sơ hết thời hạn lưu…", "", lambda: open_retention(self, self.ctx, self.runner,
+                                                                                  self._confirm), "retention")
         set_aside = QAction("Sự kiện bị cấp trên từ chối", self)
         set_aside.setObjectName("showSetAside")
         set_aside.triggered.connect(self.show_set_aside)
@@ -243,7 +245,7 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(set_aside)
         if self.settings_screen is not None:
             admin = self.menuBar().addMenu("&Quản trị")
-            for name in ("goSettings", "goUsers", "auditLog"):
+            for name in ("goSettings", "goUsers", "auditLog", "retention"):
                 found = self.findChild(QAction, name)
                 if found is not None:
                     admin.addAction(found)
@@ -502,6 +504,11 @@ class MainWindow(QMainWindow):
         if message and self.status_db.isVisible():
             bar.clearMessage()  # the same text again would be ignored
             bar.showMessage(message, 60_000)
+
+    def _open_citizen_data(self) -> None:
+        from desk_app.ui.citizen_data_dialog import open_citizen_data  # reportlab: loaded when asked, not at start-up
+
+        open_citizen_data(self, self.ctx, self.output)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.intake.has_input() and not self._confirm(
