@@ -8,6 +8,22 @@ from contextlib import suppress
 from pathlib import Path
 
 
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no directory handles to flush)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb+") as file:
+        os.fsync(file.fileno())
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` beside ``path``, flush it to the disk, then swap it in; on any failure the old file stays
     whole and no temporary file is left."""

@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from desk_app.domain.errors import DomainError, ValidationError
+from desk_app.fileio import fsync_dir, fsync_file
 from desk_app.services import audit
 from desk_app.services.accounts import require
 from desk_app.services.clock import Clock, SystemClock, local
@@ -338,7 +339,7 @@ def _restore(data_dir: Path, file: Path, staging: Path, passphrase: str | None, 
         bf.decrypt_to(file, staged, secret)
     else:
         shutil.copyfile(file, staged)
-        bf.fsync_file(staged)
+        fsync_file(staged)
     what = f"Tệp {file.name} không dùng được để khôi phục"
     problems = bf.sqlite_problems(staged)
     if problems:
@@ -392,7 +393,7 @@ def _finish_staged(staged: Path, file: Path, now: dt.datetime, actor: str, repor
         raise BackupError("Không hoàn tất được bản khôi phục (tệp nhật ký WAL còn dữ liệu).", field="file")
     with contextlib.suppress(FileNotFoundError):
         Path(f"{staged}-shm").unlink()
-    bf.fsync_file(staged)
+    fsync_file(staged)
     return not_acknowledged
 
 
@@ -431,7 +432,7 @@ def _keep_aside(current: Path, now: dt.datetime) -> Path:
     try:
         bf.snapshot(current, temporary)
         os.replace(temporary, aside)
-        bf.fsync_dir(current.parent)
+        fsync_dir(current.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()
@@ -446,4 +447,4 @@ def _swap_in(staged: Path, current: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         Path(f"{current}-shm").unlink()  # no one holds it (no WAL): a fresh one goes with the restored file
     os.replace(staged, current)
-    bf.fsync_dir(current.parent)
+    fsync_dir(current.parent)

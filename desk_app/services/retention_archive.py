@@ -37,6 +37,7 @@ from desk_app.domain.chain import canonical_json, event_hash
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.lifecycle import STATUS_VN, Status
 from desk_app.domain.validation import mask_id_number
+from desk_app.fileio import fsync_dir
 
 FORMAT = "mot-cua-desk/retention-archive"
 VERSION = 1
@@ -97,16 +98,6 @@ class WrittenArchive:
 
 Encrypt = Callable[[Path, Path], None]  # (plain file, encrypted file to create)
 Decrypt = Callable[[Path, Path], None]  # (encrypted file, plain file to create)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _sha256_of(path: Path) -> str:
@@ -202,7 +193,7 @@ def write_archive(out: Path, header: Mapping[str, Any], records: Iterator[dict[s
         if out.exists():  # taken while we wrote: still never replaced
             raise ArchiveError(f"Đã có tệp {out}; chọn một tên khác.", field="out")
         os.replace(final_temp, out)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as error:
         raise ArchiveError(f"Không ghi được tệp lưu trữ {out}: {error.strerror or error}. Chưa xóa dữ liệu nào.",
                            field="out") from None

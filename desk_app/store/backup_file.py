@@ -47,6 +47,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from desk_app.domain.errors import DomainError
+from desk_app.fileio import fsync_dir, fsync_file
 
 EXTENSION = ".mcbak"
 PREFIX = "motcua-"
@@ -139,20 +140,6 @@ def remove_stale_temporaries(folder: Path) -> None:
 
 
 # -- files ------------------------------------------------------------------------------------------------------------
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; Windows has no directory handles to flush)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_file(path: Path) -> None:
-    with open(path, "rb+") as file:
-        os.fsync(file.fileno())
 
 
 def sha256_of(path: Path) -> str:

@@ -23,9 +23,9 @@ from desk_app.services.clock import SystemClock
 from desk_app.services.context import ServiceContext
 from desk_app.services.desk import initialise, open_desk
 from desk_app.services.intake import ReceiveRequest, receive
-from desk_app.services.integrity import verify
 from desk_app.store import backup_file as bf
 from desk_app.store.db import DB_FILENAME
+from tests.services.test_backup import verified as verify_ok
 
 AGENCY = "000.31.22.H20"
 PASS = "mật khẩu sao lưu 2026"
@@ -55,17 +55,6 @@ def add_dossiers(db: object, n: int) -> None:
 def codes(data_dir: Path) -> set[str]:
     with contextlib.closing(sqlite3.connect(data_dir / DB_FILENAME)) as conn:
         return {row[0] for row in conn.execute("SELECT code FROM dossiers")}
-
-
-def verify_ok(data_dir: Path) -> tuple[int, int]:
-    db = open_desk(data_dir)
-    try:
-        with db.session() as session:
-            report = verify(session)
-        assert report.ok, report.problems
-        return report.dossiers, report.events
-    finally:
-        db.close()
 
 
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str,

@@ -50,3 +50,16 @@ def scan(widget: QWidget, code: str) -> None:
 
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
+
+
+class SteppingClock:
+    """A scan detector's clock where each key read advances time by ``step`` seconds: 5 ms is a scanner, 150 ms a
+    person."""
+
+    def __init__(self, step: float) -> None:
+        self.now = 1000.0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now

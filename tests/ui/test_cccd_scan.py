@@ -21,7 +21,7 @@ from desk_app.store.models import Dossier
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.worker import ImmediateRunner
 from tests.conftest import vn
-from tests.ui.conftest import type_text
+from tests.ui.conftest import SteppingClock, type_text
 
 REAL = "087084000999|361234567|Nguyễn Văn Đức|06051984|Nam|Ấp Mỹ Thới, Mỹ Phong, Đồng Tháp|15082021"
 LABELLED = ("CCCD:087084000999|CMND:361234567|Họ tên:Nguyễn Văn Đức|Ngày sinh:06/05/1984|Giới tính:Nam|"
@@ -29,18 +29,6 @@ LABELLED = ("CCCD:087084000999|CMND:361234567|Họ tên:Nguyễn Văn Đức|Ng�
 SLASHES = "087084000999|361234567|Nguyễn Văn Đức|06/05/1984|Nam|Ấp Mỹ Thới, Mỹ Phong, Đồng Tháp|15/08/2021"
 FILLED = {"name": "Nguyễn Văn Đức", "id_number": "087084000999", "birth_date": "06/05/1984", "sex": "Nam",
           "address": "Ấp Mỹ Thới, Mỹ Phong, Đồng Tháp"}
-
-
-class SteppingClock:
-    """Each key read advances time by ``step`` seconds: 5 ms is a scanner, 150 ms a person."""
-
-    def __init__(self, step: float) -> None:
-        self.now = 1000.0
-        self.step = step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
 
 
 class Recording:

@@ -32,19 +32,10 @@ from desk_app.ui.main_window import MainWindow
 from desk_app.ui.printing import DocumentOutput
 from desk_app.ui.worker import ImmediateRunner
 from tests.conftest import vn
+from tests.ui.conftest import SteppingClock
 
 CARD = "087084000999|361234567|Nguyễn Văn Đức|06051984|Nam|Ấp Mỹ Thới, Mỹ Phong, Đồng Tháp|15082021"
 MAX_KEYS = 5
-
-
-class SteppingClock:
-    def __init__(self, step: float) -> None:
-        self.now = 1000.0
-        self.step = step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
 
 
 class Clerk:

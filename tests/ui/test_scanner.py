@@ -7,21 +7,9 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from desk_app.ui.scanner import ScanDetector
-from tests.ui.conftest import scan, type_text
+from tests.ui.conftest import SteppingClock, scan, type_text
 
 CODE = "000.31.22.H20-260302-0007"
-
-
-class SteppingClock:
-    """Each key read advances time by ``step`` seconds."""
-
-    def __init__(self, step: float) -> None:
-        self.now = 1000.0
-        self.step = step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
 
 
 def window(qtbot: QtBot) -> tuple[QWidget, QLineEdit, QLineEdit]:
