@@ -10,7 +10,9 @@ never taken. While a modal dialog is open (the screen lock, an action dialog) a 
 The QR code of a chip-based citizen ID card (CCCD) comes the same way: a burst whose text looks like a card's
 (``desk_app.domain.cccd_qr.looks_like_cccd_qr``) emits ``card_scanned`` with the raw text, after the field it was
 typed into (a line edit, a list, a check box...) is put back as it was; a second Enter the scanner sends right
-after (a CR/LF suffix) is swallowed too. Whether the card's data is usable is for the receiver to say.
+after (a CR/LF suffix) is swallowed too. Whether the card's data is usable is for the receiver to say. Within a
+burst, keys never reach a button or a non-editable list (a scanner's space would click the focused button, or open
+the list, which nothing can take back).
 """
 
 from __future__ import annotations
@@ -107,7 +109,9 @@ class ScanDetector(QObject):
             return False
         self._keys.append((typed, now, watched, _snapshot(watched)))
         del self._keys[:-KEEP_KEYS]
-        return False
+        # Within a burst, a button or a list would act on the key at once (a space clicks the focused F9 button,
+        # opens the list) and no putting back undoes that: the scanner's keys never reach them.
+        return len(self._keys) >= 2 and now - self._keys[-2][1] <= MAX_GAP_MS and _acts_on_keys(watched)
 
     def _scanned_card(self, enter_at: float) -> tuple[str, Key] | None:
         """A card's QR text at the end of what was typed: the keys of one fast burst into one widget, from the
@@ -155,6 +159,11 @@ class ScanDetector(QObject):
 
 KEEP_KEYS = 600  # a card's QR text with labels runs to some 250 characters
 SUFFIX_RE = re.compile(CODE_RE.pattern.lstrip("^").rstrip("$") + r"\s*$")
+
+
+def _acts_on_keys(widget: QWidget) -> bool:
+    """A widget that does something on a typed key rather than store it: a button, a list that is not editable."""
+    return isinstance(widget, QAbstractButton) or (isinstance(widget, QComboBox) and not widget.isEditable())
 
 
 def _snapshot(widget: QWidget) -> Snapshot | None:

@@ -39,6 +39,21 @@ class Recording:
         self.jobs.append(job)
 
 
+def scanner_key(char: str) -> tuple[Qt.Key, Qt.KeyboardModifier]:
+    """The key a keyboard-mode scanner sends for a character: Space for a space (a focused button would click on
+    it), the digit and letter keys, Shift for capitals and '|'; the rest (Vietnamese letters) as text only."""
+    shift = Qt.KeyboardModifier.ShiftModifier if char.isupper() or char in "|:" else Qt.KeyboardModifier.NoModifier
+    if char == " ":
+        return Qt.Key.Key_Space, shift
+    if char.isascii() and char.isdigit():
+        return Qt.Key(Qt.Key.Key_0.value + int(char)), shift
+    if char.isascii() and char.isalpha():
+        return Qt.Key(Qt.Key.Key_A.value + ord(char.upper()) - ord("A")), shift
+    named = {"|": Qt.Key.Key_Bar, ",": Qt.Key.Key_Comma, "/": Qt.Key.Key_Slash, ":": Qt.Key.Key_Colon,
+             ".": Qt.Key.Key_Period, "-": Qt.Key.Key_Minus}
+    return named.get(char, Qt.Key.Key_unknown), shift
+
+
 def scanner_types(text: str, suffix: str = "\r") -> None:
     """A 2D scanner in keyboard mode: one key event per character of the code, carrying the character (Vietnamese
     included, decomposed when the driver sends it so), into whatever has the focus; then its suffix (CR, or CR LF)
@@ -46,8 +61,9 @@ def scanner_types(text: str, suffix: str = "\r") -> None:
     for char in text:
         target = QApplication.focusWidget()
         assert target is not None
+        key, modifiers = scanner_key(char)
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(target, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char))
+            QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers, char))
     for char in suffix:
         target = QApplication.focusWidget()
         assert target is not None
@@ -82,14 +98,17 @@ def focus(window: MainWindow, where: str) -> QWidget:
     widgets: dict[str, QWidget] = {"name": intake.inputs["name"], "phone": intake.inputs["phone"],
                                    "sex": intake.inputs["sex"], "checklist": intake.checklist,
                                    "picker": intake.picker.field, "scan field": window.scan_field,
-                                   "copies": intake.copies}
+                                   "copies": intake.copies, "F9 button": intake.save_button,
+                                   "Ctrl+N button": intake.clear_button, "channel": intake.channel,
+                                   "return method": intake.return_method}
     widget = widgets[where]
     widget.setFocus()
     assert QApplication.focusWidget() is widget or where == "copies"
     return widget
 
 
-TARGETS = ("name", "phone", "sex", "checklist", "picker", "scan field", "copies")
+TARGETS = ("name", "phone", "sex", "checklist", "picker", "scan field", "copies", "F9 button", "Ctrl+N button",
+           "channel", "return method")
 
 
 @pytest.mark.parametrize(("text", "suffix"), [
