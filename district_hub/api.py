@@ -20,7 +20,7 @@ from desk_app.sync.protocol import (
     Refusal,
 )
 from district_hub.body import LimitedBodyRoute
-from district_hub.bounds import batch_problem
+from district_hub.bounds import MAX_SEQ, batch_problem
 from district_hub.feed import DEFAULT_FEED_LIMIT, feed, own_events, status
 from district_hub.ingest import BatchRefused, push
 from district_hub.registry import Commune, commune_by_token
@@ -146,7 +146,8 @@ def get_own_events(
     request: Request,
     commune: CommuneDep,
     desk: Annotated[int, Path(ge=0, le=9, description="Bàn lấy lại sự kiện của chính mình")],
-    after: Annotated[int, Query(ge=0, description="Số thứ tự sự kiện cuối cùng bàn đang có (0: từ đầu)")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ, description=(
+        "Số thứ tự sự kiện cuối cùng bàn đang có (0: từ đầu)"))] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT, description=(
         "Số sự kiện tối đa của một trang; more=true: hỏi tiếp từ sự kiện cuối cùng trả về"))] = DEFAULT_FEED_LIMIT,
 ) -> OwnEvents:

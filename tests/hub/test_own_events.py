@@ -46,3 +46,10 @@ def test_another_communes_token_gets_nothing_and_no_token_is_refused(client: Tes
 def test_a_desk_number_out_of_range_is_refused_in_vietnamese(client: TestClient, token: str) -> None:
     answer = client.get("/api/v1/desks/10/events", headers=auth(token))
     assert answer.status_code == 422 and "detail" in answer.json()
+
+
+def test_a_place_beyond_any_sequence_number_is_refused_in_vietnamese_not_a_500(client: TestClient, token: str) -> None:
+    for after in ("2147483648", "99999999999999999999"):
+        answer = client.get("/api/v1/desks/0/events", params={"after": after}, headers=auth(token))
+        assert answer.status_code == 422, after
+        assert "detail" in answer.json()
