@@ -205,7 +205,10 @@ def make_backup(ctx: ServiceContext, *, to: Path | None = None, reason: str = "m
     folder cannot be used, ``PermissionDenied`` for a clerk's manual backup."""
     if reason not in REASONS:
         raise ValueError(f"unknown backup reason {reason!r}")
-    if reason == "manual":
+    if reason != "daily" or to is not None or passphrase is not None:
+        # Whoever is signed in lets the daily backup run, as the settings say (folder, passphrase); anything else —
+        # another folder, another passphrase or none, another reason — is a copy of every citizen's data, made by
+        # the administrator or the leader only.
         require(ctx, *BACKUP_ROLES, doing="sao lưu dữ liệu")
     if passphrase and len(passphrase) < bf.PASSPHRASE_MIN_LENGTH:
         raise ValidationError("Mật khẩu mã hóa bản sao lưu cần ít nhất 8 ký tự.", field="passphrase")

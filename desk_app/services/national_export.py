@@ -182,7 +182,13 @@ def _records(session: Session, first: dt.datetime, after: dt.datetime,
     return records
 
 
+EXPORTING = "xuất dữ liệu hồ sơ cho hệ thống quốc gia"
+
+
 def _may_include_id_numbers(ctx: ServiceContext, include_id_numbers: bool) -> None:
+    """Every citizen's name and phone of the period leave through these records: an administrator's or a leader's
+    business, whichever function builds them; the ID numbers on top of that only when asked."""
+    require(ctx, "admin", "leader", doing=EXPORTING)
     if include_id_numbers:
         require(ctx, "admin", "leader", doing="đưa số CCCD của công dân vào tệp xuất")
 
@@ -214,7 +220,7 @@ def write_national(ctx: ServiceContext, start: dt.date, end: dt.date, path: Path
     """Write the period's national exchange file (UTF-8 JSON, atomically) and audit the export; returns how many
     dossiers it holds. Personal data leaves the desk: only an administrator or a leader may do it. The ID numbers
     stay out unless ``include_id_numbers`` (recorded in the audit entry)."""
-    require(ctx, "admin", "leader", doing="xuất dữ liệu hồ sơ cho hệ thống quốc gia")
+    require(ctx, "admin", "leader", doing=EXPORTING)
     path = Path(path)
     if path.suffix.lower() != ".json":
         raise ValidationError(f"Tệp trao đổi quốc gia phải có đuôi .json (đã cho: '{path.name}').", field="out")

@@ -222,6 +222,19 @@ def test_who_may_back_up(ctx, role, reason, allowed):
             make_backup(acting, reason=reason)
 
 
+@pytest.mark.parametrize("options", [{"reason": "pre-migration"}, {"reason": "daily", "passphrase": ""},
+                                     {"reason": "daily", "passphrase": "another-passphrase"}, {"reason": "daily", "to": True}],
+                         ids=["pre-migration", "daily-unencrypted", "daily-other-passphrase", "daily-elsewhere"])
+def test_a_clerk_cannot_dress_a_copy_of_everything_as_the_daily_backup(ctx, db, tmp_path, options):
+    set_settings(db, backup_passphrase="mật khẩu của xã")
+    if options.get("to"):
+        options = {**options, "to": tmp_path / "clerk-usb"}
+        options["to"].mkdir()
+    with pytest.raises(PermissionDenied):
+        make_backup(admin(ctx, "clerk"), **options)
+    assert not (tmp_path / "clerk-usb").exists() or not any((tmp_path / "clerk-usb").iterdir())
+
+
 def test_a_missing_usb_folder_refuses_a_manual_backup_and_the_daily_one_falls_back(ctx, db, data_dir, tmp_path):
     usb = tmp_path / "usb-unplugged"
     set_settings(db, backup_dir=str(usb))

@@ -118,8 +118,11 @@ def test_a_clerk_may_not_put_id_numbers_in_an_export(ctx: ServiceContext, tmp_pa
         assert_vietnamese(refused.value.message)
     assert not (tmp_path / "q.json").exists()
     assert rows(ctx.db, "SELECT * FROM audit_log WHERE action = 'export'") == []
-    assert_no_full_id(json.dumps(national_document(clerk, dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
-                                 ensure_ascii=False), "the clerk's national document")
+    with pytest.raises(PermissionDenied):  # nor read the period's records at all (names and phones leave with them)
+        national_document(clerk, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    leader = as_role(ctx, "leader")
+    assert_no_full_id(json.dumps(national_document(leader, dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+                                 ensure_ascii=False), "the leader's national document without the option")
 
 
 # -- every printed document and the workbook ---------------------------------------------------------------------------
