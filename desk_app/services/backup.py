@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from desk_app.domain.errors import DomainError, ValidationError
@@ -41,7 +41,7 @@ from desk_app.services.settings import SettingsService
 from desk_app.store import backup_file as bf
 from desk_app.store.db import DB_FILENAME, head_revision, make_engine, migrate
 from desk_app.store.desk_lock import DeskLock
-from desk_app.store.models import VN_TZ
+from desk_app.store.models import VN_TZ, DossierEvent
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +69,21 @@ class LastBackup:
     dossiers: int
     events: int
     reason: str
+    fallback: bool = False  # written to the local folder because the backup folder (a USB stick) was unusable
 
     @classmethod
     def from_json(cls, value: str) -> LastBackup | None:
         try:
             data = json.loads(value)
             return cls(local(dt.datetime.fromisoformat(data["at"])), str(data["path"]), int(data["size"]),
-                       bool(data["encrypted"]), int(data["dossiers"]), int(data["events"]), str(data["reason"]))
+                       bool(data["encrypted"]), int(data["dossiers"]), int(data["events"]), str(data["reason"]),
+                       bool(data.get("fallback", False)))
         except (ValueError, KeyError, TypeError):
             return None
 
     def as_json(self) -> dict[str, object]:
         return {"at": self.at.isoformat(), "path": self.path, "size": self.size, "encrypted": self.encrypted,
-                "dossiers": self.dossiers, "events": self.events, "reason": self.reason}
+                "dossiers": self.dossiers, "events": self.events, "reason": self.reason, "fallback": self.fallback}
 
 
 def read_last_backup(session: Session) -> LastBackup | None:
@@ -100,6 +102,10 @@ def backup_age_warning(last: LastBackup | None, now: dt.datetime, *, stale_after
     if last is None:
         return ("CHƯA CÓ BẢN SAO LƯU nào của dữ liệu bàn này. Nếu máy hỏng hoặc mất, hồ sơ sẽ mất theo. Báo quản trị "
                 "viên hoặc lãnh đạo sao lưu ngay (menu Sao lưu → Sao lưu ngay).")
+    if last.fallback:  # until a backup reaches the USB stick again, however recent the local one
+        return (f"Bản sao lưu gần nhất (lúc {last.at:%H:%M ngày %d/%m/%Y}) chỉ nằm trên chính máy này vì thư mục sao "
+                "lưu (USB) không dùng được: nếu máy hỏng hoặc mất, bản sao lưu mất theo. Cắm lại USB (hoặc sửa Thiết lập "
+                "→ Sao lưu) rồi sao lưu ngay (menu Sao lưu → Sao lưu ngay).")
     if now - last.at <= stale_after:
         return None
     days = (now - last.at).days
@@ -107,8 +113,11 @@ def backup_age_warning(last: LastBackup | None, now: dt.datetime, *, stale_after
             "lãnh đạo kiểm tra USB/thư mục sao lưu và sao lưu ngay (menu Sao lưu → Sao lưu ngay).")
 
 
-def backup_today(last: LastBackup | None, now: dt.datetime) -> bool:
-    return last is not None and last.at.astimezone(VN_TZ).date() == now.astimezone(VN_TZ).date()
+def written_since(ctx: ServiceContext, moment: dt.datetime) -> bool:
+    """Whether this desk recorded anything after ``moment`` (the last good backup does not hold it)."""
+    with ctx.read() as session:
+        latest = session.scalar(select(func.max(DossierEvent.recorded_at)))
+    return latest is not None and latest > moment
 
 
 def office_day_end(ctx: ServiceContext, day: dt.date) -> dt.datetime | None:
@@ -254,7 +263,7 @@ def _record(ctx: ServiceContext, result: BackupResult) -> None:
     """The last good backup and its audit record, in one transaction (not ctx.write(): a backup is made even while
     a wrong clock stops dossier writes)."""
     info = LastBackup(result.at, str(result.path), result.size, result.encrypted, result.dossiers, result.events,
-                      result.reason)
+                      result.reason, fallback=result.warning is not None)
     actor = ctx.actor if result.reason == "manual" else f"system ({result.reason})"
     with ctx.db.write_session() as session, session.begin():
         session.execute(text("INSERT INTO settings (key, value) VALUES (:key, :value) ON CONFLICT(key) DO UPDATE "

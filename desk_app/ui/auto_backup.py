@@ -29,7 +29,6 @@ from desk_app.services.backup import (
     BackupResult,
     LastBackup,
     backup_age_warning,
-    backup_today,
     can_back_up,
     daily_backup_due,
 )
@@ -61,12 +60,14 @@ class BackupBackend:
     make_backup: Callable[..., BackupResult]  # make_backup(ctx, reason=...) -> BackupResult; blocking
     last_backup: Callable[[ServiceContext], LastBackup | None]
     day_end: Callable[[ServiceContext, dt.date], dt.datetime | None]
+    written_since: Callable[[ServiceContext, dt.datetime], bool] = lambda _ctx, _moment: True  # anything unbacked?
 
 
 def default_backup_backend() -> BackupBackend:
-    from desk_app.services.backup import last_backup, make_backup, office_day_end
+    from desk_app.services.backup import last_backup, make_backup, office_day_end, written_since
 
-    return BackupBackend(make_backup=make_backup, last_backup=last_backup, day_end=office_day_end)
+    return BackupBackend(make_backup=make_backup, last_backup=last_backup, day_end=office_day_end,
+                         written_since=written_since)
 
 
 def own_runner() -> Runner:
@@ -146,13 +147,15 @@ class AutoBackup(QObject):
             self.run("daily")
 
     def at_close(self) -> bool:
-        """The window closes: without a good backup today, make one now and wait for it. Returns whether one ran."""
+        """The window closes: when something was recorded after the last good backup (or there is none), make one
+        now and wait for it. Returns whether one ran."""
         if not self.started:
             return False
         self.stop()
         if self.running is None:
             self.refresh_status()
-            if backup_today(self.last, self._now()):
+            if self.last is not None and not self.last.fallback and not self.backend.written_since(self.ctx,
+                                                                                                    self.last.at):
                 return False
             self.run("close")
         wait = getattr(self.runner, "wait", None)

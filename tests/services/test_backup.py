@@ -21,10 +21,10 @@ from desk_app.services.backup import (
     BackupError,
     LastBackup,
     backup_age_warning,
-    backup_today,
     last_backup,
     make_backup,
     restore_backup,
+    written_since,
 )
 from desk_app.services.clock import FixedClock
 from desk_app.services.context import ServiceContext
@@ -245,8 +245,11 @@ def test_a_missing_usb_folder_refuses_a_manual_backup_and_the_daily_one_falls_ba
     daily = make_backup(ctx, reason="daily")
     assert daily.path.parent == data_dir / "backups"
     assert daily.warning is not None and str(usb) in daily.warning and "ghi tạm" in daily.warning
+    stays = backup_age_warning(last_backup(ctx), daily.at)  # a fresh backup, but only on the PC: red until the USB
+    assert stays is not None and "chỉ nằm trên chính máy này" in stays
     usb.mkdir()
     assert make_backup(ctx, reason="daily").path.parent == usb
+    assert backup_age_warning(last_backup(ctx), daily.at) is None
     with pytest.raises(BackupError) as explicit:
         make_backup(admin(ctx), to=tmp_path / "nowhere")
     assert explicit.value.field == "to"
@@ -300,6 +303,16 @@ def test_one_backup_at_a_time(ctx, monkeypatch):
         backup._running.release()
 
 
+def test_written_since_tells_whether_the_last_good_backup_holds_everything(ctx, clock):
+    receive_some(ctx, 1)
+    clock.advance(minutes=5)
+    made = make_backup(ctx, reason="daily")
+    assert not written_since(ctx, made.at)
+    clock.advance(hours=3)
+    receive_some(ctx, 1)
+    assert written_since(ctx, made.at)
+
+
 # -- the warning and the day -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("age_hours", "warned"), [(None, True), (1, False), (47, False), (49, True), (24 * 9, True)])
 def test_the_age_warning(age_hours, warned):
@@ -311,12 +324,6 @@ def test_the_age_warning(age_hours, warned):
         assert "CHƯA CÓ BẢN SAO LƯU" in text
     if text and age_hours and age_hours > 48:
         assert f"{age_hours // 24} ngày" in text
-
-
-def test_backup_today():
-    last = LastBackup(vn("2026-03-10 17:45"), "/x", 1, False, 0, 0, "daily")
-    assert backup_today(last, vn("2026-03-10 23:59")) and not backup_today(last, vn("2026-03-11 07:00"))
-    assert not backup_today(None, vn("2026-03-10 12:00"))
 
 
 # -- restore refusals leave the desk as it was ------------------------------------------------------------------

@@ -49,6 +49,7 @@ class FakeService:
         self.error: BaseException | None = None
         self.warning: str | None = None
         self.now = vn("2026-03-02 09:00")
+        self.written = True  # something recorded after the last good backup
 
     def make_backup(self, ctx: ServiceContext, *, reason: str) -> BackupResult:
         self.calls.append(reason)
@@ -63,7 +64,8 @@ class FakeService:
         return None if day.isoweekday() >= 6 else dt.datetime.combine(day, dt.time(17, 0), tzinfo=self.now.tzinfo)
 
     def backend(self) -> BackupBackend:
-        return BackupBackend(make_backup=self.make_backup, last_backup=lambda _ctx: self.last, day_end=self.day_end)
+        return BackupBackend(make_backup=self.make_backup, last_backup=lambda _ctx: self.last, day_end=self.day_end,
+                             written_since=lambda _ctx, _moment: self.written)
 
 
 def made(at: str) -> LastBackup:
@@ -147,13 +149,16 @@ def test_a_fallback_to_the_local_folder_is_told(qtbot, desk, service) -> None:
 
 
 # -- closing --------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("last", "started", "runs"), [
-    ("2026-03-01 17:05", True, ["daily"]),  # nothing today: one now
-    ("2026-03-02 08:00", True, []),  # already one today
-    ("2026-03-01 17:05", False, []),  # no automatic backup in this window (tests, a start-up check)
+@pytest.mark.parametrize(("last", "written", "started", "runs"), [
+    ("2026-03-01 17:05", True, True, ["daily"]),  # work since yesterday's backup: one now
+    ("2026-03-02 08:00", True, True, ["daily"]),  # a morning backup does not hold the day's work
+    ("2026-03-02 08:00", False, True, []),  # nothing recorded since the last good backup
+    ("2026-03-01 17:05", True, False, []),  # no automatic backup in this window (tests, a start-up check)
 ])
-def test_closing_backs_up_when_no_good_backup_was_made_today(qtbot, desk, service, last, started, runs) -> None:
+def test_closing_backs_up_what_the_last_good_backup_does_not_hold(qtbot, desk, service, last, written, started,
+                                                                  runs) -> None:
     service.last = made(last)
+    service.written = written
     backup, _ = auto(desk, service)
     if started:
         backup.start(60_000, first_look_ms=None)
