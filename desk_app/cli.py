@@ -667,6 +667,12 @@ def cmd_restore(args: argparse.Namespace, runner: Runner) -> int:
     return restore_command(args, runner)  # never opens the database through runner.db (no migration first)
 
 
+def cmd_accept_restore(args: argparse.Namespace, runner: Runner) -> int:
+    from desk_app.cli_backup import accept_restore_command
+
+    return accept_restore_command(args, runner)
+
+
 def cmd_demo_data(args: argparse.Namespace, runner: Runner) -> int:
     from desk_app.services.clock import SystemClock
     from desk_app.services.demo import generate
@@ -701,6 +707,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Runner], int]] = {
     "stats": cmd_stats,
     "verify": cmd_verify,
     "accept-clock": cmd_accept_clock,
+    "accept-restore": cmd_accept_restore,
     "sync": cmd_sync,
     "export-national": cmd_export_national,
     "citizen-data": cmd_citizen_data,

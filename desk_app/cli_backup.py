@@ -35,6 +35,20 @@ def add_parsers(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
                          help="read the passphrase of an encrypted backup from standard input (default: the "
                               "backup_passphrase setting of the current database)")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    add("accept-restore", "after a restore, when no sync can be made: declare that the upper level holds nothing this "
+                          "desk wrote after the backup, so the desk may write again (audited)")
+
+
+def accept_restore_command(_args: argparse.Namespace, runner: Any) -> int:
+    from desk_app.services.backup import accept_restore
+
+    restored = accept_restore(runner.context())
+    if restored is None:
+        print("Bàn này không chờ đồng bộ sau khôi phục: không cần xác nhận gì.")
+    else:
+        print(f"Đã ghi nhận (vào nhật ký kiểm tra): bàn khôi phục lúc {restored} tiếp tục ghi hồ sơ mà không đồng bộ "
+              "trước. Nếu cấp trên thật ra đã giữ dữ liệu mới hơn bản sao lưu, lần đồng bộ tới sẽ báo lệch.")
+    return EXIT_OK
 
 
 def read_passphrase() -> str:

@@ -41,6 +41,7 @@ from desk_app.services.settings import SettingsService
 from desk_app.store import backup_file as bf
 from desk_app.store.db import DB_FILENAME, head_revision, make_engine, migrate
 from desk_app.store.desk_lock import DeskLock
+from desk_app.store.events import clear_restored, mark_restored, restored_at
 from desk_app.store.models import VN_TZ, DossierEvent
 
 log = logging.getLogger(__name__)
@@ -302,10 +303,26 @@ class RestoreResult:
     notes: list[str] = field(default_factory=list)
 
 
-SYNC_NOTE = ("Hãy đồng bộ với cấp trên (F12) TRƯỚC khi tiếp nhận hồ sơ mới trên bàn này: những sự kiện bàn đã gửi lên "
-             "cấp trên sau thời điểm của bản sao lưu sẽ được lấy lại về máy, và mã hồ sơ, số sổ theo dõi cấp từ đó "
-             "nối tiếp các số đã cấp. Nếu tiếp nhận trước khi đồng bộ, phần mềm sẽ từ chối đồng bộ vì dữ liệu bàn đã "
-             "lệch khỏi cấp trên, và phải liên hệ cấp trên để đối chiếu.")
+SYNC_NOTE = ("Hãy đồng bộ với cấp trên (F12 hoặc desk-app sync) trước khi làm việc tiếp: cho đến khi đó bàn không ghi "
+             "hồ sơ mới. Những sự kiện bàn đã gửi lên cấp trên sau thời điểm của bản sao lưu sẽ được lấy lại về máy, và "
+             "mã hồ sơ, số sổ theo dõi cấp từ đó nối tiếp các số đã cấp. Không có mạng mà chắc chắn cấp trên không có "
+             "dữ liệu nào mới hơn bản sao lưu: quản trị viên xác nhận bằng lệnh desk-app accept-restore.")
+
+
+def accept_restore(ctx: ServiceContext) -> str | None:
+    """The administrator declares that the upper level holds nothing this restored desk wrote after its backup (no
+    sync can be made to find out): the desk may write events again. Returns when the desk was restored, or None when
+    it was not waiting. Audited."""
+    require(ctx, "admin", doing="cho bàn vừa khôi phục ghi tiếp mà không đồng bộ trước")
+    with ctx.db.write_session() as session, session.begin():
+        restored = restored_at(session)
+        if restored is None:
+            return None
+        clear_restored(session)
+        audit.record(session, at=ctx.clock.now(), actor=ctx.actor, action="restore", target=None,
+                     detail={"operation": "accept_without_sync", "restored_at": restored})
+    log.warning("restored desk allowed to write without a sync first")
+    return restored
 
 
 def restore_backup(data_dir: Path, file: Path, *, passphrase: str | None = None, clock: Clock | None = None,
@@ -396,6 +413,9 @@ def _finish_staged(staged: Path, file: Path, now: dt.datetime, actor: str, repor
             audit.record(session, at=now, actor=actor, action="restore", target=file.name,
                          detail={"dossiers": report.dossiers, "events": report.events,
                                  "migrated_from": migrated_from})
+            syncs = session.execute(text("SELECT value FROM settings WHERE key = 'upper_level_url'")).scalar()
+            if syncs:  # the upper level may hold what this desk wrote after the backup: take it back first
+                mark_restored(session, now)
             not_acknowledged = int(session.execute(text(
                 "SELECT count(*) FROM dossier_events WHERE sync_state IN ('to_send', 'sent')")).scalar() or 0)
     finally:

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.chain import GENESIS_HASH, canonical_json, event_hash
+from desk_app.domain.errors import DomainError
 from desk_app.store.counters import store_value
-from desk_app.store.models import Dossier, DossierEvent, to_db_time
+from desk_app.store.models import Dossier, DossierEvent, Setting, to_db_time
 
 __all__ = ["GENESIS_HASH", "SyncState", "append_event", "canonical_json", "chain_counter", "chain_head",
            "event_hash", "hash_of_row", "latest_recorded_at"]
@@ -71,6 +72,28 @@ def latest_recorded_at(session: Session, desk: int) -> dt.datetime | None:
                           .order_by(DossierEvent.seq.desc()).limit(1))
 
 
+RESTORED_MARK = "restore:sync_first"  # settings row: restored from a backup, not yet compared with the upper level
+
+
+def mark_restored(session: Session, at: dt.datetime) -> None:
+    """The desk was just restored from a backup: until a sync has compared it with the upper level (and taken back
+    what it had sent since the backup), it writes no event of its own — its numbers would fork its chain."""
+    session.merge(Setting(key=RESTORED_MARK, value=to_db_time(at)))
+
+
+def restored_at(session: Session) -> str | None:
+    row = session.get(Setting, RESTORED_MARK)
+    return row.value if row is not None else None
+
+
+def clear_restored(session: Session) -> bool:
+    row = session.get(Setting, RESTORED_MARK)
+    if row is None:
+        return False
+    session.delete(row)
+    return True
+
+
 def append_event(
     session: Session,
     *,
@@ -83,6 +106,16 @@ def append_event(
     payload: Mapping[str, Any],
 ) -> DossierEvent:
     """Add the next event of ``desk``'s chain to the session (the caller's transaction commits it)."""
+    restored = restored_at(session)
+    if restored is not None:
+        raise DomainError(
+            f"Máy này vừa được khôi phục từ bản sao lưu (lúc {restored[11:16]} ngày {restored[8:10]}/{restored[5:7]}/"
+            f"{restored[:4]}): hãy đồng bộ với cấp trên (F12) trước khi tiếp nhận hoặc xử lý hồ sơ, để lấy lại những gì "
+            "bàn đã gửi lên sau thời điểm sao lưu và để mã hồ sơ không trùng với mã cấp trên đã có. Không có mạng mà "
+            "chắc chắn cấp trên không có dữ liệu nào mới hơn bản sao lưu: quản trị viên xác nhận bằng lệnh "
+            "desk-app accept-restore.",
+            field="restore",
+        )
     seq, prev_hash = chain_head(session, desk)
     seq += 1
     event_uuid = str(uuid.uuid4())

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from desk_app import __version__
 from desk_app.services.context import ServiceContext
 from desk_app.services.settings import SettingsService
+from desk_app.store.events import clear_restored
 from desk_app.store.models import SyncRun
 from desk_app.sync import client as client_module
 from desk_app.sync.client import HubBusy, HubClient, HubError, HubProtocolError, HubRefused, HubTooLarge
@@ -193,6 +194,8 @@ class _Run:
         with self.write() as session:
             requeued = requeue_beyond(session, self.desk, self.server_seq)
             self.tally.to_send = pending_count(session, self.desk)
+            if clear_restored(session):  # compared with the upper level: the restored desk may write again
+                log.info("sync: the restored desk is in step with the server again")
         if requeued:
             log.warning("sync: the server holds desk %d only up to %d; %d acknowledged events queued again",
                         self.desk, self.server_seq, requeued)

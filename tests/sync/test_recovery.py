@@ -103,3 +103,58 @@ def test_a_desk_that_wrote_after_the_restore_takes_nothing_back(make_desk, hub, 
     outcome = sync(restored, hub)
     _fork_refused(outcome, hub, before)
     assert states(restored, 1) == {"acknowledged": 2, "to_send": 1}
+
+
+# -- a real restore: the desk writes nothing of its own until a sync has compared it with the upper level ----------
+def _restored_by_the_service(make_desk, hub, tmp_path, name: str):
+    from desk_app.services.backup import make_backup, restore_backup
+    from desk_app.services.context import ServiceContext
+    from desk_app.services.desk import open_desk
+
+    desk = make_desk("a", desk=1)
+    receive_many(desk, 2)
+    sync(desk, hub)
+    made = make_backup(ServiceContext(desk.db, desk.clock, "test:admin", role="admin"))
+    receive_many(desk, 2)
+    assert sync(desk, hub).sent == 2
+    folder = tmp_path / name
+    restore_backup(folder, made.path, clock=desk.clock)
+    return ServiceContext(open_desk(folder), desk.clock, "test:clerk", role="clerk")
+
+
+def test_a_restored_desk_receives_nothing_before_its_first_sync_then_goes_on(make_desk, hub, tmp_path):
+    from desk_app.domain.errors import DomainError
+
+    restored = _restored_by_the_service(make_desk, hub, tmp_path, "restored")
+    try:
+        with pytest.raises(DomainError) as refused:
+            receive_many(restored, 1)
+        assert refused.value.field == "restore" and "đồng bộ với cấp trên (F12)" in refused.value.message
+        assert scalar(restored, "SELECT count(*) FROM dossiers") == 2  # nothing half-written
+        assert sync(restored, hub).status == "ok"  # took back events 3-4, and the mark is gone
+        assert states(restored, 1) == {"acknowledged": 4}
+        receive_many(restored, 1)
+        assert sync(restored, hub).sent == 1 and hub.count(1) == 5
+        assert_verifies(restored)
+    finally:
+        restored.db.close()
+
+
+def test_with_no_network_the_administrator_may_let_a_restored_desk_write_and_it_is_audited(make_desk, hub,
+                                                                                          tmp_path):
+    from desk_app.services.accounts import PermissionDenied
+    from desk_app.services.backup import accept_restore
+    from desk_app.services.context import ServiceContext
+
+    restored = _restored_by_the_service(make_desk, hub, tmp_path, "offline")
+    try:
+        with pytest.raises(PermissionDenied):
+            accept_restore(restored)  # a clerk may not
+        admin = ServiceContext(restored.db, restored.clock, "quantri", role="admin")
+        assert accept_restore(admin) is not None
+        assert accept_restore(admin) is None  # nothing waits any more
+        receive_many(restored, 1)
+        assert rows(restored, "SELECT actor, detail FROM audit_log WHERE action = 'restore' ORDER BY id")[-1][0] \
+            == "quantri"
+    finally:
+        restored.db.close()
