@@ -166,12 +166,12 @@ def render_citizen_data(data: CitizenData) -> bytes:
         Spacer(1, 1.5 * mm),
         p(data.purpose, s["body"]),
         Spacer(1, 1.5 * mm),
-        p(data.retention, s["body"]),
     ])
     signatures = Table([[p("NGƯỜI NHẬN", s["center_bold"]), p("NGƯỜI LẬP", s["center_bold"])],
                         [p("(Ký và ghi rõ họ tên)", s["center_italic"]), p("(Ký và ghi rõ họ tên)", s["center_italic"])],
                         [Spacer(1, 18 * mm), Spacer(1, 18 * mm)]], colWidths=[width / 2, width / 2])
     signatures.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    story.extend([Spacer(1, 5 * mm), KeepTogether([signatures])])
+    # The last paragraph goes with the signatures: a signature block alone on a page signs nothing.
+    story.append(KeepTogether([p(data.retention, s["body"]), Spacer(1, 5 * mm), signatures]))
     return numbered_pages(story, A4, MARGIN, footer=3 * mm, title="Thông tin dữ liệu cá nhân đang lưu giữ",
                           author=data.unit_name)
