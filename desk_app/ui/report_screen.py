@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import DomainError
 from desk_app.services.context import ServiceContext
+from desk_app.services.national_export import write_national
 from desk_app.services.report_model import COLUMNS, Figures, StatisticsReport
 from desk_app.services.report_output import period_of, report_for, report_print_job, save_report
 from desk_app.ui.intake import Output
@@ -46,13 +48,15 @@ def _pydate(value: QDate) -> dt.date:
 
 class ReportScreen(QWidget):
     def __init__(self, ctx: ServiceContext, runner: Runner, output: Output, parent: QWidget | None = None, *,
-                 choose_path: Callable[[QWidget, str], str] | None = None) -> None:
+                 choose_path: Callable[[QWidget, str], str] | None = None,
+                 choose_national_path: Callable[[QWidget, str], str] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reportScreen")
         self.ctx = ctx
         self.runner = runner
         self.output = output
         self._choose_path = choose_path or _choose_path
+        self._choose_national_path = choose_national_path or _choose_national_path
         self.report: StatisticsReport | None = None
         today = ctx.clock.now().date()
         layout = QVBoxLayout(self)
@@ -111,6 +115,21 @@ class ReportScreen(QWidget):
         self.message.setObjectName("reportMessage")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
+
+        # The period's dossiers for the national exchange: the leader's or the administrator's (the service refuses
+        # anyone else); the ID numbers only when they tick it, and the audit record says so.
+        national = QHBoxLayout()
+        self.national_button = QPushButton("Xuất tệp trao đổi với hệ thống quốc gia (JSON)…")
+        self.national_button.setObjectName("nationalExport")
+        self.national_ids = QCheckBox("kèm số CCCD của người nộp (chỉ khi cấp trên yêu cầu)")
+        self.national_ids.setObjectName("nationalIncludeIds")
+        national.addWidget(self.national_button)
+        national.addWidget(self.national_ids)
+        national.addStretch(1)
+        layout.addLayout(national)
+        for widget in (self.national_button, self.national_ids):
+            widget.setVisible(ctx.role in ("admin", "leader", "system"))
+        self.national_button.clicked.connect(self.export_national)
 
         self.kind.currentIndexChanged.connect(lambda _=0: self._kind_changed())
         self.build_button.clicked.connect(self.build)
@@ -209,6 +228,19 @@ class ReportScreen(QWidget):
             return
         self.output.deliver(job)
 
+    def export_national(self) -> None:
+        start, end = self.period()
+        path = self._choose_national_path(self, f"trao-doi-quoc-gia-{start:%Y%m%d}-{end:%Y%m%d}.json")
+        if not path:
+            return
+        try:
+            count = write_national(self.ctx, start, end, Path(path), include_id_numbers=self.national_ids.isChecked())
+        except DomainError as error:
+            self._say(error.message, error=True)
+            return
+        with_ids = " (kèm số CCCD; đã ghi vào nhật ký kiểm tra)" if self.national_ids.isChecked() else ""
+        self._say(f"Đã xuất {count} hồ sơ ra {path}{with_ids}.")
+
     def save(self) -> None:
         if self.report is None:
             return
@@ -222,6 +254,11 @@ class ReportScreen(QWidget):
             self._say(error.message, error=True)
             return
         self._say(f"Đã lưu {written}.")
+
+
+def _choose_national_path(parent: QWidget, suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, "Xuất tệp trao đổi quốc gia", suggested, "Tệp JSON (*.json)")
+    return path
 
 
 def _choose_path(parent: QWidget, suggested: str) -> str:

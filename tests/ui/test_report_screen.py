@@ -80,3 +80,40 @@ def test_a_period_ending_before_it_starts_is_said_plainly(qtbot: QtBot, desk: Se
     screen.build()
     assert "trước ngày bắt đầu" in screen.message.text()
     assert screen.report is None and screen.build_button.isEnabled()
+
+
+def test_the_leader_exports_the_national_file_with_id_numbers_only_when_ticked(qtbot: QtBot, desk: ServiceContext,
+                                                                              clock: FixedClock,
+                                                                              tmp_path: Path) -> None:
+    import json
+
+    clock.moment = vn("2026-03-02 09:00")
+    receive(desk, ReceiveRequest("XA.CT.02", {"name": "Lê Văn Tám", "id_number": "087084001234",
+                                              "birth_date": "05/09/1984", "sex": "Nam"}))
+    clock.moment = vn("2026-04-02 09:00")
+    leader = ServiceContext(desk.db, clock, "ld.hoa", role="leader")
+    targets = iter([tmp_path / "plain.json", tmp_path / "with-ids.json"])
+    screen = ReportScreen(leader, ImmediateRunner(), RecordingOutput(), choose_national_path=lambda *_: str(next(targets)))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.kind.setCurrentIndex(screen.kind.findData("month"))
+    screen.number.setValue(3)
+    screen.year.setValue(2026)
+    assert screen.national_button.isVisible()
+    qtbot.mouseClick(screen.national_button, Qt.MouseButton.LeftButton)
+    assert "087084001234" not in (tmp_path / "plain.json").read_text(encoding="utf-8")
+    assert "Đã xuất 1 hồ sơ" in screen.message.text()
+    screen.national_ids.setChecked(True)
+    qtbot.mouseClick(screen.national_button, Qt.MouseButton.LeftButton)
+    records = json.loads((tmp_path / "with-ids.json").read_text(encoding="utf-8"))["data"]
+    assert records[0]["SoGiayToChuHoSo"] == "087084001234"
+    with desk.read() as session:
+        exports = [a.detail for a in session.scalars(select(AuditRecord).where(AuditRecord.action == "export"))]
+    assert len(exports) == 2 and exports[-1].get("include_id_numbers") is True and "include_id_numbers" not in exports[0]
+
+
+def test_a_clerk_sees_no_national_export(qtbot: QtBot, desk: ServiceContext) -> None:
+    screen = ReportScreen(desk, ImmediateRunner(), RecordingOutput())
+    qtbot.addWidget(screen)
+    screen.show()
+    assert not screen.national_button.isVisible() and not screen.national_ids.isVisible()
