@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DESK := $(BIN)/desk-app
 
-.PHONY: run test dist deps-run deps-test clean-venv
+.PHONY: run test dist bench deps-run deps-test clean-venv
 
 run: deps-run $(VENV)/.run-stamp
 	$(DESK) init --demo
@@ -26,6 +26,11 @@ run: deps-run $(VENV)/.run-stamp
 
 test: deps-test $(VENV)/.test-stamp
 	$(BIN)/python -m pytest
+
+# Every speed figure of issue 8 against its target, one table (bench/run_all.py; BENCH_ARGS=--quick: 100,000
+# dossiers only). Builds its demo databases once (bench/cache/; the million takes a while). Not part of `make test`.
+bench: deps-test $(VENV)/.test-stamp
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 # The desktop build: one folder, dist/MotCuaDesk/ (build.spec; on Windows run the same spec, see README).
 dist: deps-run $(VENV)/.dist-stamp

@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from reportlab.pdfgen.canvas import Canvas  # noqa: E402
+from reportlab.pdfgen.canvas import Canvas
 
-from desk_app.documents.slip import render_slip  # noqa: E402
-from tests.documents.test_slip import DATA  # noqa: E402  (the slip the tests read back)
+from desk_app.documents.slip import render_slip
+from tests.documents.test_slip import DATA
 
 
 def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]

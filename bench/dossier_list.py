@@ -17,7 +17,6 @@ import json
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ sys.path.insert(0, str(ROOT.parent))
 
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from bench._common import build
 from desk_app.domain.lifecycle import Status
 from desk_app.services import dossier_list as dl
 from desk_app.services.clock import FixedClock
@@ -37,19 +37,6 @@ from desk_app.services.context import ServiceContext
 from desk_app.services.desk import open_desk
 from desk_app.services.rules import load_rules
 from desk_app.store.models import VN_TZ
-
-
-def build(data_dir: Path, dossiers: int, rebuild: bool) -> float | None:
-    """Create the cached database unless it is there; the dossiers per second of demo-data when it was built."""
-    if (data_dir / "desk.db").exists() and not rebuild:
-        return None
-    for old in data_dir.glob("desk.db*"):
-        old.unlink()
-    run = [sys.executable, "-m", "desk_app", "--data-dir", str(data_dir)]
-    subprocess.run([*run, "init", "--demo"], check=True, capture_output=True)
-    start = time.perf_counter()
-    subprocess.run([*run, "demo-data", "--dossiers", str(dossiers), "--seed", "1"], check=True)
-    return dossiers / (time.perf_counter() - start)
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:

@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from desk_app.domain.deadlines import TimeLimit  # noqa: E402
-from desk_app.services.desk import open_desk  # noqa: E402
-from desk_app.services.queries import find  # noqa: E402
-from desk_app.services.rules import load_rules  # noqa: E402
-from desk_app.store.models import VN_TZ  # noqa: E402
+from desk_app.domain.deadlines import TimeLimit
+from desk_app.services.desk import open_desk
+from desk_app.services.queries import find
+from desk_app.services.rules import load_rules
+from desk_app.store.models import VN_TZ
 
 
 def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]

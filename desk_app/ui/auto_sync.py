@@ -52,8 +52,19 @@ class SyncBackend:
 
 
 def default_sync_backend() -> SyncBackend:
-    from desk_app.sync.engine import probe, run_sync
     from desk_app.sync.status import set_aside_events, sync_status
+
+    # The engine (httpx, the protocol's pydantic models: ≈0.3 s) loads at the first probe or sync, in the sync's
+    # own thread, not while the window is being built.
+    def run_sync(*args: object, **kwargs: object) -> SyncOutcome:
+        from desk_app.sync.engine import run_sync as engine_run_sync
+
+        return engine_run_sync(*args, **kwargs)  # type: ignore[arg-type]
+
+    def probe(*args: object, **kwargs: object) -> bool:
+        from desk_app.sync.engine import probe as engine_probe
+
+        return engine_probe(*args, **kwargs)  # type: ignore[arg-type]
 
     return SyncBackend(run_sync=run_sync, probe=probe, sync_status=sync_status, set_aside_events=set_aside_events)
 

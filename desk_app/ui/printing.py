@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QObject, QRectF, QSizeF, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut, QShowEvent
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
@@ -38,6 +38,9 @@ from shiboken6 import isValid
 from desk_app.fileio import write_atomically
 from desk_app.services.context import ServiceContext
 from desk_app.services.output import output_settings
+
+if TYPE_CHECKING:  # pdfium loads at the first preview or print, not while the window is being built
+    import pypdfium2 as pdfium
 from desk_app.services.print_jobs import PrintJob
 from desk_app.ui.worker import Runner
 
@@ -111,6 +114,8 @@ def rasterise(pdf: bytes, dpi: float) -> RenderedPages:
     """Every page of ``pdf`` rendered at ``dpi`` (pixels per inch) on white, with the pages' sizes."""
     images: list[QImage] = []
     sizes: list[tuple[float, float]] = []
+    import pypdfium2 as pdfium
+
     with _PDFIUM_LOCK:
         document = pdfium.PdfDocument(pdf)
         try:
@@ -129,6 +134,8 @@ def render_pages(pdf: bytes, dpi: int) -> list[QImage]:
 
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
     """Each page's (width, height) in PDF points, without rendering."""
+    import pypdfium2 as pdfium
+
     with _PDFIUM_LOCK:
         document = pdfium.PdfDocument(pdf)
         try:
@@ -190,6 +197,8 @@ def print_pdf(pdf: bytes, title: str, printer_name: str, printer_factory: Printe
         raise PrintError(printer_not_found(printer_name) if printer_name else NO_DEFAULT_PRINTER)
     shown_name = printer.printerName() or printer_name
     dpi = min(printer.resolution(), MAX_PRINT_DPI)
+    import pypdfium2 as pdfium
+
     with _PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(pdf)
