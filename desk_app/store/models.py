@@ -185,7 +185,10 @@ class DossierEvent(Base):
     sync_state: Mapped[str] = mapped_column(String(12), default="to_send", index=True)
     sync_reason: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (UniqueConstraint("desk", "seq", name="uq_events_desk_seq"),)
+    __table_args__ = (
+        UniqueConstraint("desk", "seq", name="uq_events_desk_seq"),
+        Index("ix_dossier_events_outbox", "desk", "sync_state", "seq"),  # migration 0007: the sync's outbox
+    )
 
 
 class Rating(Base):

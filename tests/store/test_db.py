@@ -95,7 +95,7 @@ def test_a_read_session_does_not_block_writers(db):
 
 # -- migrations ----------------------------------------------------------------------------------------------------
 def test_migrations_applied_on_open(db):
-    assert head_revision() == "0006"
+    assert head_revision() == "0007"
     assert current_revision(db.engine) == head_revision()
     with closing(sqlite3.connect(db.path)) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -103,7 +103,7 @@ def test_migrations_applied_on_open(db):
         version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     assert TABLES | {"dossier_fts"} <= names
     assert triggers == {"dossiers_fts_insert", "dossiers_fts_delete", "dossiers_fts_update"}
-    assert version == [("0006",)]
+    assert version == [("0007",)]
 
 
 def test_new_database_makes_no_backup(tmp_path):
@@ -200,7 +200,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9999"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -244,7 +244,7 @@ def test_a_pending_migration_backs_the_database_up_first(tmp_path, monkeypatch):
     try:
         assert upgraded.migration_backup is not None and upgraded.migration_backup.parent == data_dir / "backups"
         with closing(sqlite3.connect(upgraded.migration_backup)) as copy:
-            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0006"
+            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0007"
             assert copy.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
         with closing(sqlite3.connect(data_dir / "desk.db")) as current:
             assert current.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "9999"
@@ -291,7 +291,7 @@ def test_a_database_of_the_first_release_is_upgraded_with_its_dossiers(tmp_path)
     upgraded = Database(data_dir)
     try:
         assert upgraded.migration_backup is not None
-        assert current_revision(upgraded.engine) == "0006"
+        assert current_revision(upgraded.engine) == "0007"
         with closing(sqlite3.connect(data_dir / "desk.db")) as conn:
             assert conn.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
             columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}
