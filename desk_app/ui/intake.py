@@ -105,7 +105,7 @@ class IntakeScreen(QWidget):
         self._card_address: str | None = None  # the address on the card scanned for this citizen
 
         self.picker = ProcedurePicker(lambda text: counter.procedure_choices(ctx, text),
-                                      lambda: favorite_procedures(ctx))
+                                      lambda: favorite_procedures(ctx), runner=runner)
         self.picker.picked.connect(self.choose_procedure)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -4,6 +4,7 @@ built and after each save (``reload``), not at every key typed in the search fie
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -11,6 +12,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from desk_app.services.counter import ProcedureChoice
+from desk_app.ui.worker import Runner
+
+log = logging.getLogger(__name__)
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -21,10 +25,12 @@ class ProcedurePicker(QWidget):
     picked = Signal(str)
 
     def __init__(self, search: Callable[[str], list[ProcedureChoice]],
-                 recent: Callable[[], list[ProcedureChoice]], parent: QWidget | None = None) -> None:
+                 recent: Callable[[], list[ProcedureChoice]], parent: QWidget | None = None, *,
+                 runner: Runner | None = None) -> None:
         super().__init__(parent)
         self._search = search
         self._recent = recent
+        self._runner = runner  # the clerk's favourites are counted off the GUI thread when there is one
         self._recent_choices: list[ProcedureChoice] = []
         self._recent_codes: list[str] = []
         layout = QVBoxLayout(self)
@@ -53,9 +59,22 @@ class ProcedurePicker(QWidget):
 
     # -- filling --------------------------------------------------------------------------------------------------
     def reload(self) -> None:
-        self._recent_choices = self._recent()
-        self._recent_codes = [c.code for c in self._recent_choices]
+        """The clerk's favourites again (after a save): at once without a runner; with one, the catalog shows
+        straight away and the favourites join it when counted (a query over the clerk's recent dossiers)."""
+        if self._runner is None:
+            self._take_recent(self._recent())
+            return
+        if not self._recent_choices:
+            self._filter(self.field.text())
+        self._runner.submit(self._recent, self._take_recent, self._recent_failed)
+
+    def _take_recent(self, choices: list[ProcedureChoice]) -> None:
+        self._recent_choices = choices
+        self._recent_codes = [c.code for c in choices]
         self._filter(self.field.text())
+
+    def _recent_failed(self, error: BaseException) -> None:
+        log.warning("favourite procedures not counted: %s", type(error).__name__)
 
     def _filter(self, text: str) -> None:
         self.list.clear()
