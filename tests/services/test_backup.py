@@ -37,6 +37,7 @@ from desk_app.store.db import DB_FILENAME, Database, head_revision
 from desk_app.store.desk_lock import DeskInUse, DeskLock
 from desk_app.store.models import AuditRecord
 from tests.conftest import vn
+from tests.store.test_db import NEXT_MIGRATION
 
 PASS = "mật khẩu sao lưu 2026"
 
@@ -410,26 +411,6 @@ def test_restore_is_refused_while_another_program_holds_the_database_open(ctx, d
 
 
 # -- migrations --------------------------------------------------------------------------------------------------
-NEXT_MIGRATION = '''"""a column for the test"""
-import sqlalchemy as sa
-from alembic import op
-
-revision = "9999"
-down_revision = "{head}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    with op.batch_alter_table("dossiers") as batch:
-        batch.add_column(sa.Column("test_column", sa.Text(), nullable=True))
-
-
-def downgrade() -> None:
-    pass
-'''
-
-
 @pytest.fixture
 def newer_program(tmp_path, monkeypatch):
     """The next version of the program: one migration more."""

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from desk_app.services.clock import FixedClock
 from desk_app.services.context import ServiceContext
 from desk_app.services.desk import initialise, open_desk
-from desk_app.services.integrity import verify
 from desk_app.services.intake import ReceiveRequest, receive
+from desk_app.services.integrity import verify
 from desk_app.store.db import DB_FILENAME, Database, backup_to, current_revision, head_revision, make_engine, migrate
 from tests.conftest import AGENCY, vn
 
@@ -200,7 +200,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9999"
-down_revision = "0007"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -237,7 +237,8 @@ def test_a_pending_migration_backs_the_database_up_first(tmp_path, monkeypatch):
 
     newer = tmp_path / "migrations"
     shutil.copytree(store_db.migrations_dir(), newer)
-    (newer / "versions" / "9999_test_column.py").write_text(NEXT_MIGRATION, encoding="utf-8")
+    (newer / "versions" / "9999_test_column.py").write_text(NEXT_MIGRATION.format(head=head_revision()),
+                                                             encoding="utf-8")
     monkeypatch.setattr(store_db, "migrations_dir", lambda: newer)
 
     upgraded = Database(data_dir)
