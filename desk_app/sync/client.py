@@ -112,6 +112,11 @@ def tls_verify(ca_file: str) -> ssl.SSLContext | bool:
     return ssl.create_default_context(cafile=ca_file.strip())
 
 
+def encode_push(batch: PushBatch) -> bytes:
+    """A push's request body: the batch's JSON, gzip-compressed."""
+    return gzip.compress(batch.model_dump_json().encode("utf-8"), compresslevel=PUSH_GZIP_LEVEL)
+
+
 class HubClient:
     """One connection (keep-alive) to the server for one sync run; a context manager."""
 
@@ -142,7 +147,11 @@ class HubClient:
         return HubStatus.model_validate_json(self._request("GET", "/status").content)
 
     def push(self, batch: PushBatch) -> PushResult:
-        body = gzip.compress(batch.model_dump_json().encode("utf-8"), compresslevel=PUSH_GZIP_LEVEL)
+        return self.push_body(encode_push(batch))
+
+    def push_body(self, body: bytes) -> PushResult:
+        """Send a batch already encoded by :func:`encode_push` (the engine encodes the next batch while the server
+        stores the current one)."""
         response = self._request("POST", "/events", content=body, headers={
             "Content-Type": "application/json", "Content-Encoding": "gzip"})
         return self._parse(PushResult, response)

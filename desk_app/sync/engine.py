@@ -15,6 +15,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,7 +30,15 @@ from desk_app.services.settings import SettingsService
 from desk_app.store.events import clear_restored
 from desk_app.store.models import SyncRun
 from desk_app.sync import client as client_module
-from desk_app.sync.client import HubBusy, HubClient, HubError, HubProtocolError, HubRefused, HubTooLarge
+from desk_app.sync.client import (
+    HubBusy,
+    HubClient,
+    HubError,
+    HubProtocolError,
+    HubRefused,
+    HubTooLarge,
+    encode_push,
+)
 from desk_app.sync.inbox import cursors, reset_cursors, stored_instance, take_in
 from desk_app.sync.outbox import (
     Batch,
@@ -52,7 +61,7 @@ __all__ = ["SetAsideEvent", "SyncOutcome", "SyncProgress", "probe", "run_sync"]
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0)  # back-off between tries of one request, within one run
-BATCH_EVENTS = 500  # events in one push (the protocol allows up to MAX_BATCH_EVENTS)
+BATCH_EVENTS = 1000  # events in one push, the protocol's most (MAX_BATCH_EVENTS); halved on 413
 MAX_RETRY_AFTER = 60.0  # seconds: the longest wait a server's Retry-After (429) gets within one run
 FEED_PAGE = 500  # events asked for in one feed page (one transaction each)
 
@@ -109,6 +118,14 @@ class _Tally:
     set_aside: set[int] = field(default_factory=set)
     conflicts: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A batch and its request body, ready to go."""
+
+    batch: Batch
+    body: bytes
 
 
 class _Run:
@@ -290,25 +307,44 @@ class _Run:
                 "và khôi phục dữ liệu. Chưa gửi, chưa nhận gì."))
 
     def push(self) -> None:
+        """Push the outbox, batch after batch, one request in flight at a time.
+
+        While the server stores a batch, the desk reads the next one and builds its body (the two machines' work
+        overlaps instead of taking turns); a batch is marked ``sent`` only just before its own request goes out, and
+        one built ahead is dropped whenever the answer leaves the server's head anywhere but at its start.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as sender:
+            self._push(sender)
+
+    def _push(self, sender: ThreadPoolExecutor) -> None:
         limit = BATCH_EVENTS
         last: tuple[object, ...] | None = None
+        ahead: _Prepared | None = None  # the next batch, built while the one before it was on its way
+        marked = False  # ahead's events already marked sent (with the acknowledgement of the batch before it)
         while True:
             self.check_cancel()
-            with self.write() as session:
-                batch = self.unblocked(next_batch(session, self.desk, self.server_seq, min(limit, MAX_BATCH_EVENTS)))
-                if batch is not None:
-                    mark_sent(session, self.desk, batch)
-            if batch is None:
+            prepared = ahead if ahead is not None and ahead.batch.first == self.server_seq + 1 else None
+            ahead = None
+            if prepared is None:
+                prepared, marked = self.prepare(limit), False
+            if prepared is None:
                 return
+            batch = prepared.batch
+            if not marked:
+                with self.write() as session:
+                    mark_sent(session, self.desk, batch)
+            marked = False
             self.tell("push", f"Đang gửi {self.tally.sent}/{max(self.tally.to_send, self.tally.sent)} sự kiện…")
-            request = PushBatch(commune=self.agency, desk=self.desk, app_version=__version__,
-                                events=list(batch.events))
+            answer = sender.submit(self.call, partial(self.client.push_body, prepared.body), "push")
+            if batch.first == self.server_seq + 1:  # a run forward from the server's head: the next one follows it
+                ahead = self.prepare(limit, after=batch.last)
             try:
-                result = self.call(partial(self.client.push, request), "push")
+                result = answer.result()
             except HubTooLarge:
                 if len(batch) == 1:
                     raise _Stop("refused", "Một sự kiện lớn hơn mức máy chủ cấp trên nhận; liên hệ cấp trên.") from None
                 limit = max(1, len(batch) // 2)
+                ahead = None
                 continue
             except HubRefused as refused:
                 signature = self.refused(batch.events[0].uuid, batch.events[0].seq, refused.refusal)
@@ -317,9 +353,12 @@ class _Run:
             else:
                 with self.write() as session:
                     acknowledged, aside = acknowledge(session, self.desk, batch, result)
+                    self.server_seq = max(result.last_seq, 0)
+                    if ahead is not None and ahead.batch.first == self.server_seq + 1:  # it goes next: one commit
+                        mark_sent(session, self.desk, ahead.batch)
+                        marked = True
                 self.tally.sent += acknowledged
                 self.tally.set_aside.update(aside)
-                self.server_seq = max(result.last_seq, 0)
                 signature = ("ok", result.last_seq, batch.first, batch.last, acknowledged, len(aside))
             if signature == last:
                 log.warning("sync: the server answered the same way twice (%s); push stopped", signature[0])
@@ -327,16 +366,22 @@ class _Run:
                 return
             last = signature
 
-    def unblocked(self, batch: Batch | None) -> Batch | None:
-        """The batch up to the first event the server refused as a link of the chain in this run (it would refuse
-        it again, and the whole batch with it); None when the batch starts with one (the push phase stops)."""
+    def prepare(self, limit: int, *, after: int | None = None) -> _Prepared | None:
+        """The next batch and its request body: from the server's head, or (``after``) the one that follows a batch
+        still on its way. The batch stops before the first event the server refused as a link of the chain in this
+        run (it would refuse it again, and the whole batch with it); None when it starts with one (the push phase
+        stops) or nothing is waiting."""
+        with self.ctx.db.session() as session:
+            batch = next_batch(session, self.desk, self.server_seq, min(limit, MAX_BATCH_EVENTS), after=after)
         if batch is None:
             return None
         if batch.first in self.blocked:
-            self.stalled()
+            if after is None:
+                self.stalled()
             return None
-        kept = tuple(itertools.takewhile(lambda e: e.seq not in self.blocked, batch.events))
-        return Batch(kept)
+        batch = Batch(tuple(itertools.takewhile(lambda e: e.seq not in self.blocked, batch.events)))
+        request = PushBatch(commune=self.agency, desk=self.desk, app_version=__version__, events=list(batch.events))
+        return _Prepared(batch, encode_push(request))
 
     def stalled(self) -> None:
         with self.ctx.db.session() as session:

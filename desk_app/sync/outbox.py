@@ -129,18 +129,24 @@ def _wire_list() -> TypeAdapter[list[WireEvent]]:
     return TypeAdapter(list[WireEvent])
 
 
-def next_batch(session: Session, desk: int, server_seq: int, limit: int) -> Batch | None:
+def next_batch(session: Session, desk: int, server_seq: int, limit: int, *, after: int | None = None) -> Batch | None:
     """The next run to push, or None when nothing is waiting.
 
     Waiting events the server already holds (``seq <= server_seq``, e.g. one re-marked ``to_send``) go first, in a
     run that stops at the first event not waiting; otherwise the run starts just after the server's head and takes
     every event from there (set-aside ones as links).
+
+    ``after``: the run that follows a batch still on its way, which ends at ``after`` (once the server stores it,
+    its head is there): it starts at ``after + 1`` whatever the states of the batch before it.
     """
-    first_pending = session.scalar(select(func.min(_E.seq)).where(_E.desk == desk, _E.sync_state.in_(PENDING)))
-    beyond = chain_end(session, desk) > server_seq
-    if first_pending is None and not beyond:
-        return None
-    start = server_seq + 1 if first_pending is None or (beyond and first_pending > server_seq) else first_pending
+    if after is not None:
+        start, server_seq = after + 1, after
+    else:
+        first_pending = session.scalar(select(func.min(_E.seq)).where(_E.desk == desk, _E.sync_state.in_(PENDING)))
+        beyond = chain_end(session, desk) > server_seq
+        if first_pending is None and not beyond:
+            return None
+        start = server_seq + 1 if first_pending is None or (beyond and first_pending > server_seq) else first_pending
     rows = session.execute(_WIRE_ROWS, {"desk": desk, "start": start, "limit": limit}).all()
     objects: list[str] = []
     expected = start

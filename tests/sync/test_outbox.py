@@ -104,3 +104,14 @@ def test_events_of_other_desks_are_never_in_a_batch(desk):
     execute(desk, "UPDATE dossier_events SET sync_state = 'acknowledged'")
     execute(desk, "UPDATE dossier_events SET sync_state = ? WHERE seq = 6", (SyncState.FROM_HUB.value,))
     assert batch_of(desk, server_seq=5) is None
+
+
+def test_the_batch_after_one_still_on_its_way_starts_after_it(desk):
+    first = batch_of(desk, limit=3)
+    with write(desk) as session, session.begin():
+        outbox.mark_sent(session, 1, first)  # 1–3 on their way, not yet acknowledged
+    with desk.read() as session:
+        assert outbox.next_batch(session, 1, 0, 100).first == 1  # from the server's head
+        ahead = outbox.next_batch(session, 1, 0, 2, after=first.last)
+        assert [e.seq for e in ahead.events] == [4, 5]
+        assert outbox.next_batch(session, 1, 0, 100, after=6) is None  # nothing after the chain's end
