@@ -276,18 +276,19 @@ def queries(data_dir: Path, size: int, repeat: int) -> list[Figure]:
 # -- sync ----------------------------------------------------------------------------------------------------------
 def sync_figures(repeat: int, events_per_desk: int) -> list[Figure]:
     from bench import sync as sb
+    from desk_app.sync.engine import BATCH_EVENTS
 
     cached = CACHE / "sync-desk-5600"
     sb.build(cached, 5600, rebuild=False)
     source = sb.source_events(cached / "desk.db", events_per_desk)
-    bodies = {code: sb.bodies_for(code, sb.chain_for(code, source), 500) for code in sb.commune_codes(50)}
+    bodies = {code: sb.bodies_for(code, sb.chain_for(code, source), BATCH_EVENTS) for code in sb.commune_codes(50)}
     backend = sb.Backend("sqlite")
     one: list[dict[str, Any]] = []
     many: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-all-sync-") as temporary:
         for run in range(repeat):
             one.append(sb.one_desk(backend, cached, Path(temporary), str(run)))
-            many.append(sb.many_desks(backend, bodies, events_per_desk, 500, Path(temporary), str(run)))
+            many.append(sb.many_desks(backend, bodies, events_per_desk, BATCH_EVENTS, Path(temporary), str(run)))
     return [
         Figure(None, "sync desk → server (loopback), one desk, push", median([r["push_events_per_s"] for r in one]),
                "events/s", sb.TARGET, higher_is_better=True,

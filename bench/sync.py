@@ -1,7 +1,7 @@
 """Sync benchmark: events per second pushed desk → server on loopback, and the server's ingest rate with many desks
 pushing at once.
 
-    .venv/bin/python bench/sync.py [--desk-dossiers 5600] [--desks 50] [--events-per-desk 1000] [--batch 500]
+    .venv/bin/python bench/sync.py [--desk-dossiers 5600] [--desks 50] [--events-per-desk 1000] [--batch 1000]
                                    [--backends sqlite,postgresql] [--repeat 1] [--rebuild]
 
 1. One desk: a desk database of ~20,000 events (``desk-app init --demo`` and ``demo-data``, cached under
@@ -62,7 +62,7 @@ from desk_app.services.context import ServiceContext
 from desk_app.services.desk import open_desk
 from desk_app.store.db import DB_FILENAME
 from desk_app.sync.client import PUSH_GZIP_LEVEL
-from desk_app.sync.engine import SyncProgress, run_sync
+from desk_app.sync.engine import BATCH_EVENTS, SyncProgress, run_sync
 from desk_app.sync.protocol import API_PREFIX, PushBatch, PushResult, WireEvent
 from district_hub import ingest, projection
 from district_hub.db import open_database
@@ -479,7 +479,8 @@ def main() -> int:
                         "events each: 5,600 give ~20,000 events)")
     parser.add_argument("--desks", type=int, default=50)
     parser.add_argument("--events-per-desk", type=int, default=1000)
-    parser.add_argument("--batch", type=int, default=500, help="events per push (the desk's engine sends 500)")
+    parser.add_argument("--batch", type=int, default=BATCH_EVENTS,
+                        help=f"events per push in the many-desks runs (the desk's engine sends {BATCH_EVENTS})")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=1, help="runs of every scenario; the medians are reported")
     parser.add_argument("--rebuild", action="store_true")

@@ -43,9 +43,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from desk_app.domain.errors import DomainError
 from desk_app.fileio import fsync_dir, fsync_file
 
@@ -260,6 +257,8 @@ def encrypt(source: Path, target: BinaryIO, passphrase: str, *, log2_n: int | No
     key, check_key = _keys(passphrase, salt, log2_n, KDF_R, KDF_P)
     header = fixed + hmac.new(check_key, fixed, hashlib.sha256).digest()[:16]
     target.write(header)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # loaded by an encrypted backup, not at start-up
+
     cipher = AESGCM(key)
     with open(source, "rb") as plain:
         target.writelines(cipher.encrypt(_nonce(prefix, index), piece, _aad(header, index, last))
@@ -271,6 +270,9 @@ def decrypt(source: Path, passphrase: str) -> Iterator[bytes]:
 
     Raises :class:`BackupFileError` (field ``passphrase`` or ``file``) with a Vietnamese reason.
     """
+    from cryptography.exceptions import InvalidTag  # loaded by an encrypted backup, not at start-up
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     with open(source, "rb") as file:
         header = file.read(HEADER_SIZE)
         if len(header) < HEADER_SIZE:

@@ -9,7 +9,7 @@ the services; the window holds no rule of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -33,21 +33,21 @@ from desk_app.domain.errors import DomainError, NotFoundError
 from desk_app.services.context import ServiceContext
 from desk_app.services.overview import desk_setting, overview
 from desk_app.services.queries import find_codes
-from desk_app.ui.audit_screen import open_audit_log
 from desk_app.ui.auto_sync import AUTO, PROBE_INTERVAL_MS, AutoSync, SyncBackend, SyncCoordinator, default_sync_backend
 from desk_app.ui.branding import window_title
 from desk_app.ui.dashboard import Dashboard
-from desk_app.ui.dossier_detail import DossierDetail
 from desk_app.ui.dossier_list import DossierListView
-from desk_app.ui.fee_list import FeeListDialog
 from desk_app.ui.intake import IntakeScreen, Output, ask_yes_no
 from desk_app.ui.report_screen import ReportScreen
-from desk_app.ui.retention_dialog import open_retention
 from desk_app.ui.scanner import ScanDetector
-from desk_app.ui.sync_dialog import SetAsideDialog, SyncDialog
 from desk_app.ui.sync_status import SyncStatusBar
 from desk_app.ui.worker import Runner
 
+if TYPE_CHECKING:
+    from desk_app.ui.sync_dialog import SetAsideDialog, SyncDialog
+
+# The dialogs opened on demand (a dossier's detail, the fee list, the sync, the audit log, retention) are imported
+# where they open: their modules are not on the start-up path (tests/ui/test_startup_imports.py).
 REFRESH_MS = 60_000
 ROLE_VN = {"admin": "Quản trị viên", "leader": "Lãnh đạo", "clerk": "Cán bộ tiếp nhận", "system": "Hệ thống"}
 
@@ -228,9 +228,8 @@ class MainWindow(QMainWindow):
         action("Dữ liệu cá nhân của công dân", "Ctrl+Shift+D", self._open_citizen_data,
                "citizenData")
         if self.settings_screen is not None:  # the administrator (the service refuses anyone else too)
-            action("Nhật ký kiểm tra", "Ctrl+Shift+L", lambda: open_audit_log(self, self.ctx), "auditLog")
-            action("Lưu trữ hồ sơ hết thời hạn lưu…", "", lambda: open_retention(self, self.ctx, self.runner,
-                                                                                  self._confirm), "retention")
+            action("Nhật ký kiểm tra", "Ctrl+Shift+L", self._open_audit_log, "auditLog")
+            action("Lưu trữ hồ sơ hết thời hạn lưu…", "", self._open_retention, "retention")
         set_aside = QAction("Sự kiện bị cấp trên từ chối", self)
         set_aside.setObjectName("showSetAside")
         set_aside.triggered.connect(self.show_set_aside)
@@ -350,7 +349,19 @@ class MainWindow(QMainWindow):
         if detail in self.open_details:
             self.open_details.remove(detail)
 
+    def _open_audit_log(self) -> None:
+        from desk_app.ui.audit_screen import open_audit_log
+
+        open_audit_log(self, self.ctx)
+
+    def _open_retention(self) -> None:
+        from desk_app.ui.retention_dialog import open_retention
+
+        open_retention(self, self.ctx, self.runner, self._confirm)
+
     def _default_detail(self, code: str) -> QWidget:
+        from desk_app.ui.dossier_detail import DossierDetail
+
         if not find_codes(self.ctx, code, limit=1):
             raise NotFoundError(f"Không tìm thấy hồ sơ mã {code}.", field="code")
         detail = DossierDetail(self.ctx, self.runner, self.output, code, self)
@@ -364,6 +375,8 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Một Cửa Desk", message)
 
     def show_fee_list(self) -> None:
+        from desk_app.ui.fee_list import FeeListDialog
+
         dialog = FeeListDialog(self.ctx, self.output, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -381,6 +394,8 @@ class MainWindow(QMainWindow):
     def show_sync(self) -> None:
         """F12: the end-of-day sync dialog (not modal: the clerk keeps working); it starts a sync, or follows the
         automatic one under way, or says what to set when sync is not configured."""
+        from desk_app.ui.sync_dialog import SyncDialog
+
         if self.sync_dialog is None:
             self.sync_dialog = SyncDialog(self.ctx, self.sync, self)
             self.sync_dialog.open_requested.connect(self.open_dossier)
@@ -394,6 +409,8 @@ class MainWindow(QMainWindow):
 
     def show_set_aside(self) -> None:
         """The events the upper level set aside, with its reasons (the status bar's red count, or the menu)."""
+        from desk_app.ui.sync_dialog import SetAsideDialog
+
         events = self.sync_backend.set_aside_events(self.ctx)
         if self.set_aside_dialog is not None and self.set_aside_dialog.isVisible():
             self.set_aside_dialog.show_events(events)

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("reportlab", "pypdfium2", "httpx", "openpyxl", "alembic", "pydantic", "desk_app.sync.engine", "desk_app.sync.protocol")
+HEAVY = ("reportlab", "pypdfium2", "httpx", "openpyxl", "alembic", "pydantic", "cryptography", "desk_app.sync.engine",
+         "desk_app.sync.protocol", "desk_app.ui.dossier_detail", "desk_app.ui.fee_list", "desk_app.ui.audit_screen",
+         "desk_app.ui.retention_dialog")
 
 CASES = {
     "the main window and the application's start-up": "import desk_app.ui.app, desk_app.ui.main_window",
