@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from desk_app.documents.common import p, styles
 from desk_app.documents.fonts import SERIF, SERIF_BOLD, nfc, register_fonts
@@ -71,13 +71,16 @@ def agency_and_form(upper_body: str, unit_name: str, right: list[Flowable], s: d
     return table
 
 
+CELL_PADDING = 2  # points, left and right of a cell's text
+
+
 def grid_style(header_rows: int) -> list[tuple]:
     return [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, header_rows - 1), "MIDDLE"),
         ("VALIGN", (0, header_rows), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
@@ -124,13 +127,11 @@ MARGIN = 10 * mm
 BODY_SIZE = 9
 
 
-def _when(value: dt.datetime | None, s: dict[str, ParagraphStyle], with_time: bool = False) -> list[Flowable]:
+def _when(value: dt.datetime | None, with_time: bool = False) -> str:
+    """A date cell: plain text, two lines with the time."""
     if value is None:
-        return []
-    cell = [p(day_vn(value), s["cell_center"])]
-    if with_time:
-        cell.append(p(f"{value:%H:%M}", s["cell_center"]))
-    return cell
+        return ""
+    return f"{day_vn(value)}\n{value:%H:%M}" if with_time else day_vn(value)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -155,24 +156,50 @@ def fitted(text: str, style: ParagraphStyle, width: float, smallest: float = 6.5
     return ParagraphStyle(f"{style.name}_fit", parent=style, fontSize=size, leading=size * 1.15)
 
 
+def _text(text: str, style: ParagraphStyle, room: float) -> str | Paragraph:
+    """A text cell: plain text when it fits on one line (drawn by the table in its column's font, see
+    :func:`cells_style`), a Paragraph when it has to wrap."""
+    text = nfc(text)
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= room:
+        return text
+    return p(text, style)
+
+
 def _row(row: LedgerRow, s: dict[str, ParagraphStyle]) -> list:
-    code_room = COLUMNS_MM[1] * mm - 4
+    """One row. A month's ledger holds thousands of rows, and a Paragraph per cell made most of its rendering time:
+    a number, a count and the dates are plain text, and so is any text that fits on one line."""
+    room = [w * mm - 2 * CELL_PADDING for w in COLUMNS_MM]
+    code_style = fitted(row.code, s["cell_code"], room[1])
     return [
-        p(str(row.number), s["cell_center"]),
-        p(row.code, fitted(row.code, s["cell_code"], code_room)),
-        p(row.procedure_name, s["cell"]),
-        p(str(row.sets), s["cell_center"]),
-        p(row.applicant, s["cell"]),
-        p(row.address_phone, s["cell"]),
-        p(row.resolving_body, s["cell"]),
-        _when(row.received_at, s, with_time=True),
-        _when(row.due_at, s, with_time=True),
-        _when(row.transferred_at, s),
-        _when(row.result_received_at, s),
-        _when(row.returned_at, s),
+        str(row.number),
+        row.code if code_style is s["cell_code"] else p(row.code, code_style),
+        _text(row.procedure_name, s["cell"], room[2]),
+        str(row.sets),
+        _text(row.applicant, s["cell"], room[4]),
+        _text(row.address_phone, s["cell"], room[5]),
+        _text(row.resolving_body, s["cell"], room[6]),
+        _when(row.received_at, with_time=True),
+        _when(row.due_at, with_time=True),
+        _when(row.transferred_at),
+        _when(row.result_received_at),
+        _when(row.returned_at),
         "",
-        p(row.note, s["cell"]) if row.note else "",
+        _text(row.note, s["cell"], room[13]) if row.note else "",
     ]
+
+
+# The columns of numbers and dates, centred; the other columns' plain cells are left-aligned as Paragraphs are.
+CENTRED_COLUMNS = (0, 3, 7, 8, 9, 10, 11)
+CODE_COLUMN = 1
+
+
+def cells_style(first_row: int) -> list[tuple]:
+    """The font of the rows' plain-text cells (the cell styles' own: a table's default font has no Vietnamese)."""
+    leading = BODY_SIZE * 1.15
+    commands: list[tuple] = [("FONT", (0, first_row), (-1, -1), SERIF, BODY_SIZE, leading),
+                             ("FONT", (CODE_COLUMN, first_row), (CODE_COLUMN, -1), SERIF, BODY_SIZE - 0.5, leading)]
+    commands += [("ALIGN", (column, first_row), (column, -1), "CENTER") for column in CENTRED_COLUMNS]
+    return commands
 
 
 def numbered_pages(story: list[Flowable], page: tuple[float, float], margin: float, *, footer: float, title: str,
@@ -210,7 +237,7 @@ def render_ledger(book: LedgerBook) -> bytes:
                         [p(f"({i})", s["col_number"]) for i in range(1, len(HEADERS) + 1)]]
     data += [_row(row, s) for row in book.rows]
     table = Table(data, colWidths=widths, repeatRows=2)
-    table.setStyle(TableStyle(grid_style(2)))
+    table.setStyle(TableStyle(grid_style(2) + cells_style(2)))
     story.append(table)
 
     return numbered_pages(story, page, MARGIN, footer=4 * mm, title="Sổ theo dõi hồ sơ", author=book.unit_name,

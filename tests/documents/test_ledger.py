@@ -151,3 +151,30 @@ def test_empty_range_still_prints_the_headers(tmp_path):
 
 def test_same_book_same_bytes():
     assert render_ledger(BIG) == render_ledger(BIG)
+
+
+def fonts_of_text(pdf: bytes) -> set[str]:
+    """The font of every character drawn on every page (pdfium's text layer)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    from pypdfium2 import raw
+
+    found: set[str] = set()
+    name, flags = ctypes.create_string_buffer(256), ctypes.c_int()
+    document = pdfium.PdfDocument(pdf)
+    for page in document:
+        text = page.get_textpage()
+        for index in range(text.count_chars()):
+            if not chr(raw.FPDFText_GetUnicode(text, index)).isspace():
+                raw.FPDFText_GetFontInfo(text, index, name, len(name), ctypes.byref(flags))
+                found.add(name.value.decode())
+    return found
+
+
+def test_every_cell_is_set_in_the_embedded_serif_whether_plain_or_wrapped(tmp_path):
+    # Numbers, dates and texts that fit one line are plain table cells (a month's ledger renders twice as fast);
+    # they must not fall back to the table's default Helvetica, which has no Vietnamese.
+    assert fonts_of_text(render_ledger(BIG)) == {"LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic"}
+    text = text_of(write(render_ledger(BOOK), tmp_path))
+    assert "Trần Văn Đức" in text and "02/03/2026" in text and "09:15" in text
