@@ -95,7 +95,7 @@ def test_a_read_session_does_not_block_writers(db):
 
 # -- migrations ----------------------------------------------------------------------------------------------------
 def test_migrations_applied_on_open(db):
-    assert head_revision() == "0007"
+    assert head_revision() == "0008"
     assert current_revision(db.engine) == head_revision()
     with closing(sqlite3.connect(db.path)) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -103,7 +103,7 @@ def test_migrations_applied_on_open(db):
         version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     assert TABLES | {"dossier_fts"} <= names
     assert triggers == {"dossiers_fts_insert", "dossiers_fts_delete", "dossiers_fts_update"}
-    assert version == [("0007",)]
+    assert version == [("0008",)]
 
 
 def test_new_database_makes_no_backup(tmp_path):
@@ -245,7 +245,7 @@ def test_a_pending_migration_backs_the_database_up_first(tmp_path, monkeypatch):
     try:
         assert upgraded.migration_backup is not None and upgraded.migration_backup.parent == data_dir / "backups"
         with closing(sqlite3.connect(upgraded.migration_backup)) as copy:
-            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0007"
+            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0008"
             assert copy.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
         with closing(sqlite3.connect(data_dir / "desk.db")) as current:
             assert current.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "9999"
@@ -292,11 +292,58 @@ def test_a_database_of_the_first_release_is_upgraded_with_its_dossiers(tmp_path)
     upgraded = Database(data_dir)
     try:
         assert upgraded.migration_backup is not None
-        assert current_revision(upgraded.engine) == "0007"
+        assert current_revision(upgraded.engine) == "0008"
         with closing(sqlite3.connect(data_dir / "desk.db")) as conn:
             assert conn.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
             columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}
             assert {"failed_logins", "locked_until", "last_login_at"} <= columns
             assert conn.execute("SELECT count(*) FROM audit_log").fetchone() == (0,)
+    finally:
+        upgraded.close()
+
+
+def test_the_search_index_is_rebuilt_with_its_prefixes_and_finds_what_it_found(tmp_path):
+    """0008: the FTS table is made again with prefix='1 2 3' and rebuilt from the dossiers written before it."""
+    from alembic import command
+
+    from desk_app.services.clock import FixedClock
+    from desk_app.services.context import ServiceContext
+    from desk_app.services.desk import initialise, open_desk
+    from desk_app.services.dossier_list import ListFilter, page
+    from desk_app.services.intake import ReceiveRequest, receive
+    from desk_app.store.db import WRITE_OPTION, alembic_config
+    from desk_app.store.search import search_index_state
+    from tests.conftest import vn
+
+    data_dir = tmp_path / "desk"
+    database = open_desk(data_dir)
+    initialise(database, {"agency_code": "000.31.22.H20"})
+    config = alembic_config()
+    with database.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+    ctx = ServiceContext(database, FixedClock(vn("2026-03-02 09:00")), "test")
+    codes = [receive(ctx, ReceiveRequest("XA.HT.01", {"name": name})).code
+             for name in ("Lê Văn Tám", "Hoàng Thị Mai", "Lê Thị Hoài")]
+    database.close()
+
+    upgraded = open_desk(data_dir)
+    try:
+        assert current_revision(upgraded.engine) == "0008"
+        with closing(sqlite3.connect(data_dir / "desk.db")) as conn:
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'dossier_fts'").fetchone()[0]
+        assert "prefix='1 2 3'" in sql
+        with upgraded.session() as session:
+            assert search_index_state(session) == "ok"
+        later = ServiceContext(upgraded, FixedClock(vn("2026-03-02 10:00")), "test")
+        added = receive(later, ReceiveRequest("XA.HT.01", {"name": "Hoàng Văn Hòa"})).code  # the triggers still feed it
+
+        def found(typed: str) -> set[str]:
+            return {row.code for row in page(later, ListFilter(text=typed)).rows}
+
+        assert found("le") == {codes[0], codes[2]}
+        assert found("lê văn t") == {codes[0]}  # one letter of the last word
+        assert found("hoang thi m") == {codes[1]}
+        assert found("hoa") == {codes[1], codes[2], added}  # Hoàng, Hoài, Hòa
     finally:
         upgraded.close()
