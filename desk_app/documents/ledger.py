@@ -160,8 +160,8 @@ def _text(text: str, style: ParagraphStyle, room: float) -> str | Paragraph:
     """A text cell: plain text when it fits on one line (drawn by the table in its column's font, see
     :func:`cells_style`), a Paragraph when it has to wrap."""
     text = nfc(text)
-    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= room:
-        return text
+    if text == " ".join(text.split()) and stringWidth(text, style.fontName, style.fontSize) <= room:
+        return text  # one line, its spaces as a Paragraph would set them
     return p(text, style)
 
 

@@ -15,7 +15,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -307,16 +307,18 @@ class _Run:
                 "và khôi phục dữ liệu. Chưa gửi, chưa nhận gì."))
 
     def push(self) -> None:
-        """Push the outbox, batch after batch, one request in flight at a time.
+        """Push the outbox, batch after batch, one request at a time.
 
-        While the server stores a batch, the desk reads the next one and builds its body (the two machines' work
-        overlaps instead of taking turns); a batch is marked ``sent`` only just before its own request goes out, and
-        one built ahead is dropped whenever the answer leaves the server's head anywhere but at its start.
+        While the server stores a batch, a helper thread reads the next one and builds its body (the desk's work and
+        the server's overlap instead of taking turns). The requests, their retries and every write stay on this
+        thread, so a cancel, an error or Ctrl+C stops the run as before (the helper's read ends on its own). A batch
+        is marked ``sent`` as it goes out (one built ahead: in the transaction that acknowledges the batch before
+        it), and one built ahead is dropped whenever the answer leaves the server's head anywhere but at its start.
         """
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as sender:
-            self._push(sender)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-build") as builder:
+            self._push(builder)
 
-    def _push(self, sender: ThreadPoolExecutor) -> None:
+    def _push(self, builder: ThreadPoolExecutor) -> None:
         limit = BATCH_EVENTS
         last: tuple[object, ...] | None = None
         ahead: _Prepared | None = None  # the next batch, built while the one before it was on its way
@@ -335,22 +337,22 @@ class _Run:
                     mark_sent(session, self.desk, batch)
             marked = False
             self.tell("push", f"Đang gửi {self.tally.sent}/{max(self.tally.to_send, self.tally.sent)} sự kiện…")
-            answer = sender.submit(self.call, partial(self.client.push_body, prepared.body), "push")
+            building: Future[_Prepared | None] | None = None
             if batch.first == self.server_seq + 1:  # a run forward from the server's head: the next one follows it
-                ahead = self.prepare(limit, after=batch.last)
+                building = builder.submit(self.prepare, limit, after=batch.last)
             try:
-                result = answer.result()
+                result = self.call(partial(self.client.push_body, prepared.body), "push")
             except HubTooLarge:
                 if len(batch) == 1:
                     raise _Stop("refused", "Một sự kiện lớn hơn mức máy chủ cấp trên nhận; liên hệ cấp trên.") from None
                 limit = max(1, len(batch) // 2)
-                ahead = None
                 continue
             except HubRefused as refused:
                 signature = self.refused(batch.events[0].uuid, batch.events[0].seq, refused.refusal)
             except HubError as error:  # the token revoked meanwhile, a version mismatch
                 raise _Stop("refused", error.message) from None
             else:
+                ahead = building.result() if building is not None else None  # built by now, as a rule
                 with self.write() as session:
                     acknowledged, aside = acknowledge(session, self.desk, batch, result)
                     self.server_seq = max(result.last_seq, 0)
@@ -367,8 +369,8 @@ class _Run:
             last = signature
 
     def prepare(self, limit: int, *, after: int | None = None) -> _Prepared | None:
-        """The next batch and its request body: from the server's head, or (``after``) the one that follows a batch
-        still on its way. The batch stops before the first event the server refused as a link of the chain in this
+        """The next batch and its request body: from the server's head, or (``after``, on the builder thread, with
+        its own session) the one that follows a batch still on its way. The batch stops before the first event the server refused as a link of the chain in this
         run (it would refuse it again, and the whole batch with it); None when it starts with one (the push phase
         stops) or nothing is waiting."""
         with self.ctx.db.session() as session:

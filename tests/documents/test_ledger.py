@@ -178,3 +178,11 @@ def test_every_cell_is_set_in_the_embedded_serif_whether_plain_or_wrapped(tmp_pa
     assert fonts_of_text(render_ledger(BIG)) == {"LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic"}
     text = text_of(write(render_ledger(BOOK), tmp_path))
     assert "Trần Văn Đức" in text and "02/03/2026" in text and "09:15" in text
+
+
+def test_stray_spaces_and_tabs_are_set_as_single_spaces():
+    import pypdfium2 as pdfium
+
+    messy = replace(BOOK, rows=(replace(row(0), applicant="Trần  Văn\tĐức", note=" Trả qua bưu chính "),))
+    drawn = pdfium.PdfDocument(render_ledger(messy))[0].get_textpage().get_text_range()
+    assert "Trần Văn Đức" in drawn and "\t" not in drawn  # a plain cell would draw the tab as nothing: "VănĐức"

@@ -107,3 +107,44 @@ def test_a_network_lost_mid_run_leaves_the_batch_built_ahead_waiting(desk, hub):
     assert pushes(hub) == [(1, 5), (6, 10), (11, 15)]
     assert states(desk, 1) == {"acknowledged": 15} and hub.count(1) == 15
     assert_verifies(desk)
+
+
+def test_a_gap_answer_drops_the_batch_built_ahead_and_sends_again_from_the_servers_head(desk, hub):
+    def forget_before_the_second_batch(request: httpx.Request) -> httpx.Response:
+        if is_push(request) and len(hub.batches) == 1:
+            hub.forget_after(1, 0)  # restored from a backup taken before the first batch: it answers "gap"
+        return hub.handle(request)
+
+    outcome = sync(desk, httpx.MockTransport(forget_before_the_second_batch))
+    assert (outcome.status, outcome.waiting) == ("ok", 0)
+    assert pushes(hub) == [(1, 5), (6, 10), (1, 5), (6, 10), (11, 15)]  # 11–15, built ahead of the gap, went last
+    assert states(desk, 1) == {"acknowledged": 15} and hub.count(1) == 15
+
+
+def test_too_large_halves_the_batch_and_drops_the_one_built_ahead(desk, hub):
+    too_large: list[httpx.Request] = []
+
+    def small_server(request: httpx.Request) -> httpx.Response:
+        if is_push(request) and not too_large:
+            too_large.append(request)
+            return httpx.Response(413, json={"detail": "Gói dữ liệu quá lớn."})
+        return hub.handle(request)
+
+    outcome = sync(desk, httpx.MockTransport(small_server))
+    assert (outcome.status, outcome.sent) == ("ok", 15)
+    assert [b - a + 1 for a, b in pushes(hub)] == [2] * 7 + [1]  # halved from 5, never the batch built ahead
+    assert pushes(hub)[0] == (1, 2) and states(desk, 1) == {"acknowledged": 15}
+
+
+def test_ctrl_c_during_a_request_stops_at_once_and_leaves_no_builder_running(desk, hub):
+    def interrupted(request: httpx.Request) -> httpx.Response:
+        if is_push(request):
+            raise KeyboardInterrupt
+        return hub.handle(request)
+
+    with pytest.raises(KeyboardInterrupt):
+        sync(desk, httpx.MockTransport(interrupted))
+    assert not [t for t in threading.enumerate() if t.name.startswith("sync-build")]
+    assert [state_of(desk, *span) for span in ((1, 5), (6, 15))] == [{"sent"}, {"to_send"}]
+    again = sync(desk, hub.transport)  # nothing lost: the next run sends everything once
+    assert (again.status, again.sent) == ("ok", 15) and hub.count(1) == 15

@@ -24,7 +24,7 @@ COLUMNS = "search_folded, content='dossiers', content_rowid='id', tokenize='unic
 
 
 def _recreate(options: str) -> None:
-    op.execute("DROP TABLE dossier_fts")
+    op.execute("DROP TABLE IF EXISTS dossier_fts")
     op.execute(f"CREATE VIRTUAL TABLE dossier_fts USING fts5({COLUMNS}{options})")
     op.execute("INSERT INTO dossier_fts(dossier_fts) VALUES ('rebuild')")
 
