@@ -505,12 +505,22 @@ def _check_name_chars(name: str) -> None:
 
 
 def _capitalise_words(name: str) -> str:
+    """Each word's first letter in title case, the others in lower case. Title case, not upper: a letter whose
+    capital is two letters (ß, ﬁ) gives "Ss", "Fi", which stay as they are when normalised again; an apostrophe a
+    letter brings (ŉ → ʼN) is made plain like the typed ones."""
     out: list[str] = []
     previous = " "
     for ch in name:
-        out.append(ch.upper() if previous in _NAME_PUNCTUATION else ch.lower())
+        out.append(ch.title() if previous in _NAME_PUNCTUATION else ch.lower())
         previous = ch
-    return nfc("".join(out))
+    return nfc("".join(out)).translate(_APOSTROPHES)
+
+
+def _check_name_length(name: str) -> None:
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(
+            f"Họ và tên dài quá {NAME_MAX_LENGTH} ký tự (đang có {len(name)}). Kiểm tra lại.", "name"
+        )
 
 
 def normalize_name(value: str) -> str:
@@ -518,12 +528,11 @@ def normalize_name(value: str) -> str:
     name = _collapse_spaces(nfc(value).translate(_APOSTROPHES))
     if not name:
         raise ValidationError("Chưa nhập họ và tên. Nhập họ, tên đệm và tên như trên giấy tờ.", "name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError(
-            f"Họ và tên dài quá {NAME_MAX_LENGTH} ký tự (đang có {len(name)}). Kiểm tra lại.", "name"
-        )
+    _check_name_length(name)
     _check_name_chars(name)
-    return _capitalise_words(name)
+    name = _capitalise_words(name)
+    _check_name_length(name)  # a letter can become two (ß → Ss)
+    return name
 
 
 # --------------------------------------------------------------------------------------------------------------

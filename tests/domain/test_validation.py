@@ -403,12 +403,16 @@ def test_validate_email_refuses(text: str, needle: str) -> None:
         ("y-moan ênuôl", "Y-Moan Ênuôl"),
         ("lê v. an", "Lê V. An"),
         ("a", "A"),
+        ("ß", "Ss"),  # a capital of two letters: title case, so that normalising again changes nothing
+        ("ﬁ an", "Fi An"),
+        ("ŉ", "'N"),  # the apostrophe the letter brings is made plain, like a typed one
     ],
 )
 def test_normalize_name(text: str, name: str) -> None:
     result = normalize_name(text)
     assert result == name
     assert result == nfc(result)
+    assert normalize_name(result) == result
 
 
 @pytest.mark.parametrize(
@@ -421,6 +425,7 @@ def test_normalize_name(text: str, name: str) -> None:
         ("Trần_Thị", "“_”"),
         ("--", "ít nhất một chữ cái"),
         ("A" * 101, "100 ký tự"),
+        (" ".join(["ß"] * 40), "100 ký tự"),  # 79 characters, 119 once each word is capitalised
     ],
 )
 def test_normalize_name_refuses(text: str, needle: str) -> None:
