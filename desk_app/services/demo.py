@@ -86,19 +86,33 @@ def _applicant(rng: random.Random) -> Applicant:
     return Applicant(name=name, id_number=id_number, birth_date=birth, sex=sex, phone=phone, address=address)
 
 
+def _open_minutes(sessions: tuple[tuple[dt.time, dt.time], ...], until: dt.datetime | None = None,
+                  ) -> list[tuple[int, int]]:
+    """The office sessions as spans [start, end) of minutes of the day; cut before ``until``'s minute (today's,
+    so that no dossier is received later than now)."""
+    cut = None if until is None else until.hour * 60 + until.minute
+    spans = []
+    for start, end in sessions:
+        first, last = start.hour * 60 + start.minute, end.hour * 60 + end.minute
+        if cut is not None:
+            last = min(last, cut)
+        if last > first:
+            spans.append((first, last))
+    return spans
+
+
 def _receipt_times(rng: random.Random, counts: dict[dt.date, int], now: dt.datetime,
                    sessions: tuple[tuple[dt.time, dt.time], ...]) -> list[dt.datetime]:
-    """Sorted receipt moments inside office hours; today's only up to now."""
+    """Sorted receipt moments inside office hours; today's before now (:func:`_spread` gives today a share only
+    once its office hours have begun)."""
     moments = []
     for day in sorted(counts):
+        spans = _open_minutes(sessions, now if day == now.date() else None)
         for _ in range(counts[day]):
-            start, end = rng.choice(sessions)
-            span = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-            minute = start.hour * 60 + start.minute + rng.randrange(span)
-            moment = dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60),
-                                 tzinfo=now.tzinfo)
-            if moment < now:
-                moments.append(moment)
+            first, last = rng.choice(spans)
+            minute = first + rng.randrange(last - first)
+            moments.append(dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60),
+                                       tzinfo=now.tzinfo))
     moments.sort()
     return moments
 
@@ -217,6 +231,8 @@ def _spread(rng: random.Random, count: int, now: dt.datetime, calendar: Any) -> 
     span = max(MIN_SPAN_DAYS, int(count / MAX_PER_DAY * 7 / 5 * 1.3) + 30)
     first = now.date() - dt.timedelta(days=span)
     days = [d for d in (first + dt.timedelta(days=i) for i in range(span + 1)) if calendar.is_working_day(d)]
+    if days and days[-1] == now.date() and not _open_minutes(calendar.office_hours.sessions, now):
+        days.pop()  # today's office hours have not begun: nothing can have been received today yet
     counts: dict[dt.date, int] = defaultdict(int)
     for _ in range(count):
         day = rng.choice(days)
