@@ -25,6 +25,7 @@ from desk_app.services.desk import initialise, open_desk
 from desk_app.services.intake import ReceiveRequest, receive
 from desk_app.store import backup_file as bf
 from desk_app.store.db import DB_FILENAME
+from tests.cli._support import read_available
 from tests.services.test_backup import verified as verify_ok
 
 AGENCY = "000.31.22.H20"
@@ -151,31 +152,19 @@ def _fork(work: Callable[[int], None]) -> tuple[int, int]:
     return pid, read_fd
 
 
-def _read(fd: int) -> bytes:
-    data = b""
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except BlockingIOError:
-            return data
-        if not chunk:
-            return data
-        data += chunk
-
-
 def _kill_later(pid: int, fd: int, delay: float) -> list[str]:
     """Let the child work for ``delay`` seconds after it said it is ready, SIGKILL it; its finished lines."""
     buffer, deadline = b"", time.monotonic() + 10
     while b"ready\n" not in buffer and time.monotonic() < deadline:
-        buffer += _read(fd)
+        buffer += read_available(fd)
         time.sleep(0.002)
     stop = time.monotonic() + delay
     while time.monotonic() < stop:
-        buffer += _read(fd)
+        buffer += read_available(fd)
         time.sleep(0.002)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    buffer += _read(fd)
+    buffer += read_available(fd)
     os.close(fd)
     lines = buffer.decode("utf-8").split("\n")
     return [line for line in lines[:-1] if line and line != "ready"]  # a line without its newline was not finished

@@ -21,6 +21,7 @@ import pytest
 from desk_app.services.desk import initialise, open_desk
 from desk_app.services.integrity import verify
 from desk_app.store.models import Dossier
+from tests.cli._support import read_available
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -64,11 +65,11 @@ def test_sigkill_loses_nothing_that_was_reported(tmp_path: Path) -> None:
         deadline = time.monotonic() + rng.uniform(0.3, 1.5)
         buffer = b""
         while time.monotonic() < deadline:
-            buffer += _read_available(fd)
+            buffer += read_available(fd)
             time.sleep(0.01)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
-        buffer += _read_available(fd)
+        buffer += read_available(fd)
         child.stdout.close()
         lines = buffer.decode("utf-8").split("\n")
         reported.extend(line for line in lines[:-1] if line)  # a last line without newline was not finished
@@ -86,13 +87,3 @@ def test_sigkill_loses_nothing_that_was_reported(tmp_path: Path) -> None:
     assert len(reported) > 20  # the child really worked between kills
 
 
-def _read_available(fd: int) -> bytes:
-    data = b""
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except BlockingIOError:
-            return data
-        if not chunk:
-            return data
-        data += chunk
